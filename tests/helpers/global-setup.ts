@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import 'vitest';
 import type { TestProject } from 'vitest/node';
 import { portAnswers, type RedisServerHandle, startRedisServer } from '../../src/redis/redis-server.ts';
 
