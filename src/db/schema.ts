@@ -319,7 +319,10 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_object_idx').on(t.objectType, t.objectId), index('audit_log_actor_idx').on(t.actorUserId)],
 );
 
-/** Transactional outbox: written in the same transaction as the change, drained into `index`/`match` jobs. */
+/**
+ * Transactional outbox, written in the same transaction as the change. It is a log: the search index follows it by
+ * cursor (id), and `match` rows are relayed into `match` jobs and marked processed when the re-match is done.
+ */
 export const outbox = pgTable(
   'outbox',
   {
@@ -331,4 +334,26 @@ export const outbox = pgTable(
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
   (t) => [index('outbox_pending_idx').on(t.topic, t.id).where(sql`${t.processedAt} is null`)],
+);
+
+/**
+ * Crawled postings waiting for ingest. Staged in the DB rather than in queue payloads, so a Redis that loses its
+ * jobs loses no posting: pending batches are re-enqueued from here.
+ */
+export const ingestBatches = pgTable(
+  'ingest_batches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sourceId: uuid('source_id')
+      .notNull()
+      .references(() => sources.id),
+    crawlRunId: uuid('crawl_run_id').references(() => crawlRuns.id),
+    postings: jsonb('postings').$type<unknown[]>().notNull(),
+    /** The last batch of a complete crawl: after it, postings not seen in this run count as missing. */
+    closesRun: boolean('closes_run').notNull().default(false),
+    createdAt: createdAt(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    stats: jsonb('stats').$type<Record<string, number>>(),
+  },
+  (t) => [index('ingest_batches_pending_idx').on(t.createdAt).where(sql`${t.processedAt} is null`)],
 );

@@ -81,6 +81,17 @@ CREATE TABLE "employers" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "ingest_batches" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"source_id" uuid NOT NULL,
+	"crawl_run_id" uuid,
+	"postings" jsonb NOT NULL,
+	"closes_run" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"processed_at" timestamp with time zone,
+	"stats" jsonb
+);
+--> statement-breakpoint
 CREATE TABLE "matches" (
 	"vacancy_id" uuid NOT NULL,
 	"customer_id" uuid NOT NULL,
@@ -215,6 +226,8 @@ ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_user_id_users_id_fk" FOREIGN
 ALTER TABLE "crawl_runs" ADD CONSTRAINT "crawl_runs_source_id_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."sources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "customers" ADD CONSTRAINT "customers_branch_id_branches_id_fk" FOREIGN KEY ("branch_id") REFERENCES "public"."branches"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "employers" ADD CONSTRAINT "employers_branch_id_branches_id_fk" FOREIGN KEY ("branch_id") REFERENCES "public"."branches"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ingest_batches" ADD CONSTRAINT "ingest_batches_source_id_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."sources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ingest_batches" ADD CONSTRAINT "ingest_batches_crawl_run_id_crawl_runs_id_fk" FOREIGN KEY ("crawl_run_id") REFERENCES "public"."crawl_runs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "matches" ADD CONSTRAINT "matches_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "matches" ADD CONSTRAINT "matches_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "proposals" ADD CONSTRAINT "proposals_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -236,6 +249,7 @@ CREATE INDEX "crawl_runs_source_idx" ON "crawl_runs" USING btree ("source_id","s
 CREATE INDEX "customers_profile_idx" ON "customers" USING btree ("profile_group");--> statement-breakpoint
 CREATE INDEX "customers_branch_idx" ON "customers" USING btree ("branch_id");--> statement-breakpoint
 CREATE INDEX "employers_normalised_name_idx" ON "employers" USING btree ("normalised_name");--> statement-breakpoint
+CREATE INDEX "ingest_batches_pending_idx" ON "ingest_batches" USING btree ("created_at") WHERE "ingest_batches"."processed_at" is null;--> statement-breakpoint
 CREATE INDEX "matches_customer_idx" ON "matches" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("topic","id") WHERE "outbox"."processed_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "proposals_vacancy_customer_uq" ON "proposals" USING btree ("vacancy_id","customer_id");--> statement-breakpoint

@@ -1,0 +1,43 @@
+/**
+ * The Hono application. `createApp` builds it without listening, so tests call `app.request(...)` in-process.
+ */
+import { Hono } from 'hono';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Ctx } from '../src/context.ts';
+import type { HealthReport } from '../src/health.ts';
+import { problem, toProblem } from './errors.ts';
+import { type ApiRoutesDeps, apiRoutes } from './routes/api-v1.ts';
+
+export interface AppDeps extends ApiRoutesDeps {
+  ctx: Ctx;
+  health: () => Promise<HealthReport>;
+}
+
+export type AppEnv = { Variables: RequestIdVariables };
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { ctx, health } = deps;
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    // One line per request; paths carry ids only, never personal data.
+    ctx.log.info(
+      { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+  app.use(secureHeaders());
+  app.onError(toProblem(ctx.log));
+  app.notFound((c) => problem(c, 404, { title: 'Nicht gefunden', code: 'not_found', detail: `Kein Angebot unter ${c.req.path}` }));
+
+  app.get('/health', async (c) => {
+    const report = await health();
+    return c.json(report, report.status === 'up' ? 200 : 503);
+  });
+
+  app.route('/api/v1', apiRoutes(deps));
+  return app;
+}

@@ -1,0 +1,56 @@
+/** The one place where errors become HTTP answers: application/problem+json (RFC 9457) with the request id. */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import { AppError, type ErrorCode } from '../src/errors.ts';
+import type { Logger } from '../src/logging.ts';
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  not_found: 404,
+  conflict: 409,
+  validation: 400,
+  forbidden: 403,
+  unauthorized: 401,
+  limit_exceeded: 429,
+  unavailable: 503,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  not_found: 'Nicht gefunden',
+  conflict: 'Konflikt',
+  validation: 'Ungültige Eingabe',
+  forbidden: 'Keine Berechtigung',
+  unauthorized: 'Nicht angemeldet',
+  limit_exceeded: 'Zu viele Anfragen',
+  unavailable: 'Dienst nicht verfügbar',
+};
+
+export function problem(c: Context, status: ContentfulStatusCode, body: Record<string, unknown>): Response {
+  return c.body(JSON.stringify({ type: 'about:blank', status, instance: c.req.path, requestId: c.get('requestId'), ...body }), status, {
+    'content-type': 'application/problem+json; charset=utf-8',
+  });
+}
+
+export function toProblem(log: Logger) {
+  return function onError(err: Error, c: Context): Response {
+    if (err instanceof AppError) {
+      return problem(c, STATUS[err.code], { title: TITLE[err.code], code: err.code, detail: err.message, ...err.detail });
+    }
+    if (err instanceof ZodError) {
+      return problem(c, 400, {
+        title: TITLE.validation,
+        code: 'validation',
+        detail: 'Die Anfrage enthält ungültige Werte.',
+        issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      return problem(c, status, { title: err.message || 'Fehler', code: 'http' });
+    }
+    // Unknown errors are logged once with their stack; the client never sees the message.
+    log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
+    return problem(c, 500, { title: 'Interner Fehler', code: 'internal', detail: 'Ein unerwarteter Fehler ist aufgetreten.' });
+  };
+}

@@ -1,0 +1,37 @@
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/seed.ts';
+import { openCore } from '../container.ts';
+import { type Command, UsageError } from './command.ts';
+
+export function demoAccountsText(): string {
+  return [
+    'Demo accounts (DEMO ONLY: these tokens are public, never use them on a real system):',
+    ...DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(12)} ${a.email.padEnd(38)} Authorization: Bearer ${a.token}`),
+  ].join('\n');
+}
+
+export const seedCommand: Command = {
+  name: 'seed',
+  summary: 'fill the database with the synthetic demo city (--demo)',
+  help: [
+    'Usage: jobbruecke seed --demo',
+    '',
+    'Builds a deterministic, obviously synthetic city: 14 branches, about 31,000 customers in the six profile',
+    'groups, 20,000 open vacancies from about 1,000 employers and several sources, and one demo account per role.',
+    'Runs in one transaction: an interrupted seed leaves nothing behind; a completed one is not repeated.',
+    'Run automatically by the first "npm start" on an empty embedded database, never against DATABASE_URL.',
+  ].join('\n'),
+  options: { demo: { type: 'boolean' } },
+  async run({ config, log, values }) {
+    if (!values.demo) throw new UsageError('Only demo seeding exists: pass --demo.');
+    const core = await openCore(config, log);
+    try {
+      const started = Date.now();
+      const result = await seedDemo(core.ctx, (step, count) => log.info({ step, count }, 'seeded'));
+      console.log(result.seeded ? `Demo data seeded in ${Math.round((Date.now() - started) / 1000)} s.` : 'Demo data were already seeded.');
+      console.log(demoAccountsText());
+      return 0;
+    } finally {
+      await core.database.close();
+    }
+  },
+};

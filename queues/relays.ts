@@ -1,0 +1,97 @@
+/**
+ * Re-derives queue work from the DB, so a Redis that lost its jobs loses no work (ARCHITECTURE.md, "Redis must
+ * persist"): pending ingest batches, unprocessed match rows of the outbox, new index rows, and one job scheduler per enabled source.
+ * Adds use deterministic job ids or deduplication, so relaying twice is harmless.
+ */
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import type { Ctx } from '../src/context.ts';
+import { ingestBatches, outbox, sources } from '../src/db/schema.ts';
+import type { Logger } from '../src/logging.ts';
+import { outboxHead } from '../src/search/index-sync.ts';
+import type { Queues } from './queues.ts';
+
+export interface RelayState {
+  indexHead: number;
+  schedulers: string;
+  schedulersAt: number;
+}
+
+export interface RelayOptions {
+  ctx: Ctx;
+  queues: Queues;
+  log: Logger;
+  /** @defaultValue 2000 */
+  intervalMs?: number;
+}
+
+/** One pass; exported for tests. */
+export async function relayOnce(ctx: Ctx, queues: Queues, state: RelayState): Promise<void> {
+  const batches = await ctx.db
+    .select({ id: ingestBatches.id })
+    .from(ingestBatches)
+    .where(isNull(ingestBatches.processedAt))
+    .orderBy(asc(ingestBatches.createdAt))
+    .limit(500);
+  for (const b of batches) await queues.ingest(b.id);
+
+  const matchRows = await ctx.db
+    .select({ id: outbox.id, type: outbox.aggregateType, aggregateId: outbox.aggregateId })
+    .from(outbox)
+    .where(and(eq(outbox.topic, 'match'), isNull(outbox.processedAt)))
+    .orderBy(asc(outbox.id))
+    .limit(500);
+  for (const r of matchRows) await queues.match({ outboxId: r.id, kind: r.type, id: r.aggregateId });
+
+  const head = await outboxHead(ctx);
+  if (head !== state.indexHead) {
+    await queues.index();
+    state.indexHead = head;
+  }
+
+  await syncSchedulers(ctx, queues, state);
+}
+
+/**
+ * One BullMQ job scheduler per enabled source, kept in step with the sources table. Re-applied after a Redis loss,
+ * since the DB, not Redis, knows which sources exist.
+ */
+async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: string; schedulersAt: number }): Promise<void> {
+  const rows = await ctx.db
+    .select({ id: sources.id, enabled: sources.enabled, everyMinutes: sources.everyMinutes })
+    .from(sources)
+    .where(ne(sources.type, 'employer'))
+    .orderBy(asc(sources.id));
+  const signature = JSON.stringify(rows);
+  const now = ctx.now().getTime();
+  if (signature === state.schedulers && now - state.schedulersAt < 60_000) return;
+  const existing = new Set((await queues.byName.crawl.getJobSchedulers()).map((s) => s.key));
+  for (const s of rows) {
+    const key = `source_${s.id}`;
+    if (s.enabled) {
+      await queues.byName.crawl.upsertJobScheduler(key, { every: s.everyMinutes * 60_000 }, { name: 'crawl', data: { sourceId: s.id } });
+    } else if (existing.has(key)) {
+      await queues.byName.crawl.removeJobScheduler(key);
+    }
+  }
+  state.schedulers = signature;
+  state.schedulersAt = now;
+}
+
+export function startRelays({ ctx, queues, log, intervalMs = 2_000 }: RelayOptions): { stop(): void } {
+  const state: RelayState = { indexHead: -1, schedulers: '', schedulersAt: 0 };
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await relayOnce(ctx, queues, state);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'relay pass failed; retrying');
+    } finally {
+      running = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), intervalMs);
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,53 @@
+/**
+ * Worker processes: one BullMQ Worker per queue, each with a processor from a registry typed by queue name, so a
+ * missing processor is a compile error. Processors parse their payload and call a verb; they stay thin.
+ */
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { ZodError } from 'zod';
+import type { Logger } from '../src/logging.ts';
+import { workerConnection } from '../src/redis/connect.ts';
+import { type JobOutcome, type JobPayload, JobSchemas, QueueName } from './jobs.ts';
+
+export type Processor<Q extends QueueName> = (payload: JobPayload<Q>, job: Job) => Promise<JobOutcome>;
+export type ProcessorRegistry = { [Q in QueueName]: Processor<Q> };
+
+/** Jobs per worker process and queue; crawling is I/O bound, ingest and index touch the DB in transactions. */
+export const CONCURRENCY: Record<QueueName, number> = { crawl: 4, ingest: 1, index: 1, match: 2 };
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export function startWorkers(options: { redisUrl: string; prefix: string; processors: ProcessorRegistry; log: Logger }): Workers {
+  const { redisUrl, prefix, processors, log } = options;
+  const workers = Object.values(QueueName).map((name) => {
+    const connection = workerConnection(redisUrl);
+    const worker = new Worker(
+      name,
+      async (job: Job) => {
+        let payload: unknown;
+        try {
+          payload = JobSchemas[name].parse(job.data);
+        } catch (err) {
+          // A malformed payload will never parse: retrying is pointless.
+          throw new UnrecoverableError(err instanceof ZodError ? `invalid ${name} payload: ${err.message}` : String(err));
+        }
+        const outcome = await (processors[name] as Processor<typeof name>)(payload as never, job);
+        log.debug({ queue: name, jobId: job.id, ...outcome }, 'job finished');
+        return outcome;
+      },
+      { connection, prefix, concurrency: CONCURRENCY[name], autorun: true },
+    );
+    worker.on('failed', (job, err) => log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('error', (err) => log.error({ queue: name, err: err.message }, 'worker error'));
+    return { worker, connection };
+  });
+  log.info({ queues: Object.values(QueueName) }, 'workers started');
+  return {
+    async close() {
+      // close() waits for active jobs to finish; jobs not taken yet stay in Redis for the next worker.
+      await Promise.all(workers.map(({ worker }) => worker.close()));
+      for (const { connection } of workers) connection.disconnect();
+    },
+  };
+}

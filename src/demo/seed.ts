@@ -1,0 +1,241 @@
+/**
+ * `jobbruecke seed --demo`: a deterministic, obviously synthetic city on the figures of DOMAIN.md. One transaction
+ * with deterministic ids and a completion marker, so an interrupted seed leaves nothing behind and a re-run is a
+ * no-op once complete.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { type Ctx, withTransaction } from '../context.ts';
+import {
+  apiTokens,
+  appMeta,
+  branches,
+  customers,
+  employers,
+  slaEvents,
+  sources,
+  users,
+  vacancies,
+  vacancySources,
+} from '../db/schema.ts';
+import { lookupPlz } from '../geo/plz.ts';
+import { requirementLevel } from '../taxonomy/kldb.ts';
+import { hashToken } from '../users/tokens.ts';
+import { demoBranches } from './branches.ts';
+import { createRandom, deterministicUuid } from './random.ts';
+import { generateCustomers } from './synthetic-customers.ts';
+import { generateVacancies } from './synthetic-vacancies.ts';
+
+export const DEMO_SEED_MARKER = 'demo_seed';
+const DEMO_SEED_VERSION = '1';
+export const DEMO_VACANCY_COUNT = 20_000;
+
+const NS = { employer: 1, vacancy: 3, source: 4, user: 5, link: 6 } as const;
+
+/** Demo-only accounts; their tokens are public in the README and must never exist on a production system. */
+export const DEMO_ACCOUNTS = [
+  { role: 'admin', email: 'admin@demo.jobbruecke.invalid', name: 'Demo Admin', branchId: null, token: 'demo-admin-token-0000000000' },
+  { role: 'branch_lead', email: 'leitung@demo.jobbruecke.invalid', name: 'Demo Zweigstellenleitung', branchId: 1, token: 'demo-branch-lead-token-00000' },
+  { role: 'caseworker', email: 'vermittlung@demo.jobbruecke.invalid', name: 'Demo Fallmanagement', branchId: 1, token: 'demo-caseworker-token-000000' },
+  { role: 'employer', email: 'arbeitgeber@demo.jobbruecke.invalid', name: 'Demo Arbeitgeber', branchId: null, token: 'demo-employer-token-00000000' },
+] as const;
+
+const DEMO_SOURCES = [
+  { key: 'employer', name: 'Arbeitgebermeldungen (eigener Pool)', type: 'employer', url: 'internal:employer-submissions', share: 0.15, legalBasis: 'Auftrag des Arbeitgebers an das Jobcenter' },
+  { key: 'jsonld', name: 'Demo: Karriereseiten (JSON-LD)', type: 'jsonld', url: 'https://karriere.demo.invalid/jobs', share: 0.4, legalBasis: 'Öffentliche Stellenanzeigen; robots.txt beachtet (Demo)' },
+  { key: 'feed', name: 'Demo: Regionaler Jobfeed (RSS)', type: 'feed', url: 'https://feed.demo.invalid/jobs.rss', share: 0.25, legalBasis: 'Feed-Nutzungsbedingungen des Anbieters (Demo)' },
+  { key: 'personio', name: 'Demo: Personio-Feeds', type: 'personio', url: 'https://demo.jobs.personio.invalid/xml', share: 0.2, legalBasis: 'Öffentlicher XML-Feed des Arbeitgebers (Demo)' },
+  { key: 'ba', name: 'BA Jobsuche (deaktiviert)', type: 'ba_jobsuche', url: 'https://rest.arbeitsagentur.de/jobboerse/jobsuche-service', share: 0, legalBasis: 'Nur mit Vereinbarung mit der Bundesagentur für Arbeit (Amtshilfe/Kooperation); bis dahin deaktiviert' },
+] as const;
+
+export interface SeedProgress {
+  (step: string, count: number): void;
+}
+
+export async function isDemoSeeded(ctx: Ctx): Promise<boolean> {
+  const [row] = await ctx.db.select().from(appMeta).where(eq(appMeta.key, DEMO_SEED_MARKER));
+  return row?.value === DEMO_SEED_VERSION;
+}
+
+/** True when the database holds no vacancies and no customers (a fresh embedded database). */
+export async function isEmpty(ctx: Ctx): Promise<boolean> {
+  const [v] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(vacancies);
+  const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(customers);
+  return (v?.n ?? 0) === 0 && (c?.n ?? 0) === 0;
+}
+
+async function insertChunked<T>(rows: T[], size: number, insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
+}
+
+export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Promise<{ seeded: boolean }> {
+  if (await isDemoSeeded(ctx)) return { seeded: false };
+  const now = ctx.now();
+  const random = createRandom(4711);
+  const branchList = demoBranches();
+  const branchByPlz = new Map(branchList.flatMap((b) => b.catchmentPlz.map((plz) => [plz, b.id] as const)));
+  const branchOfPlz = (plz: string) => branchByPlz.get(plz) ?? 1;
+
+  const generated = generateVacancies(DEMO_VACANCY_COUNT, 20261122, now.getTime());
+  const codeCounts = new Map<string, number>();
+  for (const v of generated) codeCounts.set(v.kldbCode, (codeCounts.get(v.kldbCode) ?? 0) + 1);
+  const customerList = generateCustomers([...codeCounts.entries()], branchOfPlz, now);
+
+  await withTransaction(ctx, async (tx) => {
+    await tx.db.insert(branches).values(branchList).onConflictDoNothing();
+    progress('Zweigstellen', branchList.length);
+
+    const employerIds = new Map<string, string>();
+    for (const v of generated) {
+      if (!employerIds.has(v.employerName)) employerIds.set(v.employerName, deterministicUuid(NS.employer, employerIds.size + 1));
+    }
+    const employerPlz = new Map(generated.map((v) => [v.employerName, v.plz]));
+    await insertChunked([...employerIds.entries()], 1000, (chunk) =>
+      tx.db
+        .insert(employers)
+        .values(
+          chunk.map(([name, id]) => {
+            const plz = employerPlz.get(name) ?? null;
+            return { id, name, normalisedName: name.toLowerCase(), plz, branchId: plz ? (branchByPlz.get(plz) ?? null) : null };
+          }),
+        )
+        .onConflictDoNothing(),
+    );
+    progress('Arbeitgeber', employerIds.size);
+
+    const sourceIds = Object.fromEntries(DEMO_SOURCES.map((s, i) => [s.key, deterministicUuid(NS.source, i + 1)]));
+    await tx.db
+      .insert(sources)
+      .values(
+        DEMO_SOURCES.map((s) => ({
+          id: sourceIds[s.key]!,
+          name: s.name,
+          type: s.type,
+          url: s.url,
+          // Demo sources point at .invalid hosts and are never crawled; the BA source waits for an agreement.
+          enabled: false,
+          legalBasis: s.legalBasis,
+          config: { demo: true },
+        })),
+      )
+      .onConflictDoNothing();
+    progress('Quellen', DEMO_SOURCES.length);
+
+    const accountIds: Record<string, string> = {};
+    const demoEmployerId = employerIds.values().next().value as string;
+    for (const [i, a] of DEMO_ACCOUNTS.entries()) {
+      const id = deterministicUuid(NS.user, i + 1);
+      accountIds[a.role] = id;
+      await tx.db
+        .insert(users)
+        .values({ id, email: a.email, displayName: a.name, role: a.role, branchId: a.branchId, employerId: a.role === 'employer' ? demoEmployerId : null })
+        .onConflictDoNothing();
+      await tx.db.insert(apiTokens).values({ userId: id, tokenHash: hashToken(a.token), label: 'demo' }).onConflictDoNothing();
+    }
+    progress('Demo-Konten', DEMO_ACCOUNTS.length);
+
+    const sourceKeys = DEMO_SOURCES.filter((s) => s.share > 0);
+    const vacancyRows: Array<typeof vacancies.$inferInsert> = [];
+    const linkRows: Array<typeof vacancySources.$inferInsert> = [];
+    const slaRows: Array<typeof slaEvents.$inferInsert> = [];
+    let submissionNo = 0;
+    generated.forEach((v, i) => {
+      const id = deterministicUuid(NS.vacancy, i + 1);
+      const source = random.weighted(sourceKeys, (s) => s.share);
+      const isSubmission = source.key === 'employer';
+      const branchId = lookupPlz(v.plz) ? (branchByPlz.get(v.plz) ?? null) : null;
+      if (isSubmission) submissionNo += 1;
+      vacancyRows.push({
+        id,
+        status: 'open',
+        referenceNumber: isSubmission ? `AG-${now.getUTCFullYear()}-${String(submissionNo).padStart(6, '0')}` : null,
+        employerId: employerIds.get(v.employerName) ?? null,
+        employerName: v.employerName,
+        branchId,
+        title: v.title,
+        description: v.description,
+        kldbCode: v.kldbCode,
+        kldbConfidence: isSubmission ? 1 : 0.9,
+        requirementLevel: requirementLevel(v.kldbCode) ?? null,
+        plz: v.plz,
+        place: v.place,
+        lat: v.lat,
+        lon: v.lon,
+        workingTimes: v.workingTimes,
+        contractType: v.contractType,
+        offerType: v.offerType,
+        publishedAt: v.publishedAt,
+        createdAt: v.publishedAt,
+        updatedAt: v.publishedAt,
+      });
+      linkRows.push({
+        id: deterministicUuid(NS.link, linkRows.length + 1),
+        vacancyId: id,
+        sourceId: sourceIds[source.key]!,
+        externalId: isSubmission ? `AG-${submissionNo}` : `demo-${source.key}-${i + 1}`,
+        url: isSubmission ? null : `${source.url}/${i + 1}`,
+        contentHash: `demo-${i + 1}`,
+        firstSeenAt: v.publishedAt,
+        lastSeenAt: now,
+      });
+      // A few postings appear on a second board too: one vacancy, two source links (deduplicated).
+      if (!isSubmission && random.chance(0.06)) {
+        const other = sourceKeys.find((s) => s.key !== source.key && s.key !== 'employer')!;
+        linkRows.push({
+          id: deterministicUuid(NS.link, linkRows.length + 1),
+          vacancyId: id,
+          sourceId: sourceIds[other.key]!,
+          externalId: `demo-${other.key}-dup-${i + 1}`,
+          url: `${other.url}/dup-${i + 1}`,
+          contentHash: `demo-dup-${i + 1}`,
+          firstSeenAt: v.publishedAt,
+          lastSeenAt: now,
+        });
+      }
+      if (isSubmission) slaRows.push({ vacancyId: id, kind: 'started', at: v.publishedAt });
+    });
+    await insertChunked(vacancyRows, 500, (chunk) => tx.db.insert(vacancies).values(chunk).onConflictDoNothing());
+    progress('Stellenangebote', vacancyRows.length);
+    await insertChunked(linkRows, 1000, (chunk) => tx.db.insert(vacancySources).values(chunk).onConflictDoNothing());
+    await insertChunked(slaRows, 1000, (chunk) => tx.db.insert(slaEvents).values(chunk).onConflictDoNothing());
+    progress('Quellverweise', linkRows.length);
+
+    await insertChunked(customerList, 1000, (chunk) =>
+      tx.db
+        .insert(customers)
+        .values(
+          chunk.map((c) => ({
+            id: c.id,
+            displayName: c.displayName,
+            branchId: c.branchId,
+            profileGroup: c.profileGroup,
+            targetKldbCodes: c.targetKldbCodes,
+            qualifications: c.qualifications,
+            skills: c.skills,
+            licences: c.licences,
+            languages: c.languages,
+            plz: c.plz,
+            lat: c.lat,
+            lon: c.lon,
+            maxCommuteKm: c.maxCommuteKm,
+            workingTimes: c.workingTimes,
+            availableFrom: c.availableFrom,
+            consent: c.consent,
+            blockedUntil: c.blockedUntil,
+            gender: c.protected.gender,
+            birthYear: c.protected.birthYear,
+            nationality: c.protected.nationality,
+            religion: c.protected.religion,
+            severelyDisabled: c.protected.severelyDisabled,
+          })),
+        )
+        .onConflictDoNothing(),
+    );
+    progress('Kundinnen und Kunden', customerList.length);
+
+    await tx.db
+      .insert(appMeta)
+      .values({ key: DEMO_SEED_MARKER, value: DEMO_SEED_VERSION })
+      .onConflictDoUpdate({ target: appMeta.key, set: { value: DEMO_SEED_VERSION } });
+  });
+  return { seeded: true };
+}

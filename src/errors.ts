@@ -1,0 +1,55 @@
+/** Domain errors with stable codes; the HTTP edge maps them to problem+json once (api/errors.ts). */
+export type ErrorCode = 'not_found' | 'conflict' | 'validation' | 'forbidden' | 'unauthorized' | 'limit_exceeded' | 'unavailable';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(what: string, id: string) {
+    super('not_found', `${what} ${id} nicht gefunden`, { what, id });
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(message: string, detail: Record<string, unknown> = {}) {
+    super('conflict', message, detail);
+  }
+}
+
+export class ValidationFailed extends AppError {
+  constructor(message: string, readonly issues: Array<{ path: string; message: string }> = []) {
+    super('validation', message, { issues });
+  }
+}
+
+export class Forbidden extends AppError {
+  constructor(message = 'Keine Berechtigung für diese Aktion') {
+    super('forbidden', message);
+  }
+}
+
+export class Unauthorized extends AppError {
+  constructor(message = 'Anmeldung erforderlich') {
+    super('unauthorized', message);
+  }
+}
+
+export class LimitExceeded extends AppError {
+  constructor(message: string, detail: Record<string, unknown> = {}) {
+    super('limit_exceeded', message, detail);
+  }
+}
+
+export class Unavailable extends AppError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}
