@@ -2,6 +2,8 @@
  * Finds the Redis the queues use: the configured REDIS_URL; else 127.0.0.1:6379 if it answers; else a private
  * redis-server with AOF persistence under the data directory, stopped with the process.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logging.ts';
@@ -29,8 +31,18 @@ export async function resolveRedis(config: Config['redis'], log: Logger): Promis
     log.info('REDIS_URL not set: using the Redis answering on 127.0.0.1:6379');
     return { url: 'redis://127.0.0.1:6379', privateServer: undefined };
   }
+  // Another process of this installation (the service, or a CLI run) may already have started the private server.
+  const portFile = join(config.privateDir, 'port');
+  if (existsSync(portFile)) {
+    const port = Number(readFileSync(portFile, 'utf8'));
+    if (port > 0 && (await portAnswers('127.0.0.1', port))) {
+      log.info({ port }, 'using the private redis-server started by another process of this installation');
+      return { url: `redis://127.0.0.1:${port}`, privateServer: undefined };
+    }
+  }
   if (!redisServerAvailable()) throw new RedisUnavailableError();
   const server = await startRedisServer({ dir: config.privateDir });
+  writeFileSync(portFile, String(server.port));
   log.info(
     { port: server.port, dir: config.privateDir },
     'REDIS_URL not set and no Redis on 127.0.0.1:6379: started a private redis-server with AOF persistence',

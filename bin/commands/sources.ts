@@ -1,0 +1,93 @@
+import { SourceType } from '../../src/domain/enums.ts';
+import { addSource, listSources, parseInterval, setSourceEnabled } from '../../src/sources/sources.ts';
+import { openCore } from '../container.ts';
+import { type Command, stringOption, UsageError } from './command.ts';
+
+export const sourcesCommand: Command = {
+  name: 'sources',
+  summary: 'manage vacancy sources: add, list, enable, disable',
+  help: [
+    'Usage:',
+    '  jobbruecke sources add --type <type> --url <url> [--name <name>] [--params "wo=Stuttgart&umkreis=25"]',
+    '                         [--every 2h] [--config <json>] [--legal-basis <text>]',
+    '  jobbruecke sources list',
+    '  jobbruecke sources enable <id>',
+    '  jobbruecke sources disable <id>',
+    '',
+    `Types: ${SourceType.options.filter((t) => t !== 'employer').join(', ')}.`,
+    'Every source records the legal basis or terms under which it is crawled (--legal-basis; public career pages and',
+    'feeds get a default). ba_jobsuche sources start disabled: enable them only under an agreement with the BA.',
+    '--config takes the type-specific settings as JSON, e.g. {"pages":["https://…"]} or {"sitemap":"https://…/sitemap.xml"}',
+    'for jsonld, or the CSS selectors for browser (see docs/crawling.md).',
+  ].join('\n'),
+  options: {
+    type: { type: 'string' },
+    url: { type: 'string' },
+    name: { type: 'string' },
+    params: { type: 'string' },
+    every: { type: 'string' },
+    config: { type: 'string' },
+    'legal-basis': { type: 'string' },
+  },
+  async run({ config, log, values, positionals }) {
+    const [action, id] = positionals;
+    if (action === 'add') {
+      const type = stringOption(values, 'type');
+      const url = stringOption(values, 'url');
+      if (!type || !url) throw new UsageError('--type and --url are required.');
+      const every = stringOption(values, 'every');
+      const everyMinutes = every === undefined ? undefined : parseInterval(every);
+      if (every !== undefined && everyMinutes === undefined) throw new UsageError(`--every must look like 30m, 2h or 1d (5 minutes to 7 days), got "${every}".`);
+      let sourceConfig: Record<string, unknown> = {};
+      const configText = stringOption(values, 'config');
+      if (configText) {
+        try {
+          sourceConfig = JSON.parse(configText);
+        } catch {
+          throw new UsageError('--config must be valid JSON.');
+        }
+      }
+      const params = Object.fromEntries(new URLSearchParams(stringOption(values, 'params') ?? ''));
+      const core = await openCore(config, log);
+      try {
+        const source = await addSource({
+          ctx: core.ctx,
+          input: { type: type as never, url, name: stringOption(values, 'name'), params, config: sourceConfig, everyMinutes, legalBasis: stringOption(values, 'legal-basis') },
+        });
+        console.log(`Source added: ${source.id} (${source.type}, ${source.enabled ? 'enabled' : 'DISABLED until an administrator enables it'})`);
+        console.log(`Crawled every ${source.everyMinutes} minutes. Legal basis: ${source.legalBasis}`);
+        return 0;
+      } finally {
+        await core.database.close();
+      }
+    }
+    if (action === 'list') {
+      const core = await openCore(config, log);
+      try {
+        const rows = await listSources(core.ctx);
+        if (rows.length === 0) console.log('No sources yet. Add one with "jobbruecke sources add".');
+        for (const s of rows) {
+          const stats = s.lastRunStats ? Object.entries(s.lastRunStats).map(([k, v]) => `${k}=${v}`).join(' ') : 'never crawled';
+          console.log(`${s.id}  ${s.enabled ? 'on ' : 'off'}  ${s.type.padEnd(11)} every ${String(s.everyMinutes).padStart(4)} min  ${s.name}`);
+          console.log(`    ${s.url}`);
+          console.log(`    last run: ${s.lastRunAt?.toISOString() ?? '–'}  ${stats}${s.lastError ? `  last error: ${s.lastError}` : ''}`);
+        }
+        return 0;
+      } finally {
+        await core.database.close();
+      }
+    }
+    if (action === 'enable' || action === 'disable') {
+      if (!id) throw new UsageError(`sources ${action} needs a source id.`);
+      const core = await openCore(config, log);
+      try {
+        const source = await setSourceEnabled(core.ctx, id, action === 'enable');
+        console.log(`Source ${source.id} ${source.enabled ? 'enabled' : 'disabled'}.`);
+        return 0;
+      } finally {
+        await core.database.close();
+      }
+    }
+    throw new UsageError('Expected "sources add", "sources list", "sources enable <id>" or "sources disable <id>".');
+  },
+};

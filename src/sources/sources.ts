@@ -1,0 +1,80 @@
+/** Source records: where vacancies come from, under which legal basis, how often they are crawled. */
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Actor } from '../audit/record.ts';
+import { recordAudit } from '../audit/record.ts';
+import { type Ctx, withTransaction } from '../context.ts';
+import { sources } from '../db/schema.ts';
+import { SourceType } from '../domain/enums.ts';
+import { NotFound, ValidationFailed } from '../errors.ts';
+
+/** "30m", "2h", "1d" → minutes. */
+export function parseInterval(text: string): number | undefined {
+  const m = /^(\d+)\s*(m|min|h|d)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]!.toLowerCase();
+  const minutes = unit === 'd' ? n * 1440 : unit === 'h' ? n * 60 : n;
+  return minutes >= 5 && minutes <= 7 * 1440 ? minutes : undefined;
+}
+
+const DEFAULT_LEGAL_BASIS: Partial<Record<SourceType, string>> = {
+  jsonld: 'Öffentlich zugängliche Stellenanzeigen des Arbeitgebers; robots.txt beachtet',
+  personio: 'Öffentlicher Stellen-Feed des Arbeitgebers',
+  feed: 'Öffentlicher Stellen-Feed; Nutzungsbedingungen des Anbieters beachtet',
+};
+
+export const AddSourceInput = z.object({
+  type: SourceType.exclude(['employer']),
+  url: z.string().url('keine gültige URL').refine((u) => /^https?:/.test(u), 'nur http(s)-URLs'),
+  name: z.string().trim().min(1).max(200).optional(),
+  params: z.record(z.string(), z.string()).default({}),
+  config: z.record(z.string(), z.unknown()).default({}),
+  everyMinutes: z.number().int().min(5).max(7 * 1440).default(120),
+  legalBasis: z.string().trim().min(3).max(1000).optional(),
+});
+export type AddSourceInput = z.input<typeof AddSourceInput>;
+
+export async function addSource({ ctx, input, actor }: { ctx: Ctx; input: AddSourceInput; actor?: Actor | null }) {
+  const parsed = AddSourceInput.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationFailed('Ungültige Quelle', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  const v = parsed.data;
+  const legalBasis = v.legalBasis ?? DEFAULT_LEGAL_BASIS[v.type];
+  if (!legalBasis) {
+    throw new ValidationFailed(`Für Quellen vom Typ ${v.type} muss die Rechtsgrundlage angegeben werden (--legal-basis)`);
+  }
+  // The BA interface may only be used under an agreement with the BA: it starts disabled until an admin enables it.
+  const enabled = v.type !== 'ba_jobsuche';
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .insert(sources)
+      .values({
+        name: v.name ?? new URL(v.url).hostname,
+        type: v.type,
+        url: v.url,
+        params: v.params,
+        config: v.config,
+        everyMinutes: v.everyMinutes,
+        legalBasis,
+        enabled,
+      })
+      .returning();
+    await recordAudit(tx, { actor: actor ?? null, action: 'source.add', objectType: 'source', objectId: row!.id, detail: { type: v.type } });
+    return row!;
+  });
+}
+
+export async function setSourceEnabled(ctx: Ctx, id: string, enabled: boolean, actor: Actor | null = null) {
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx.db.update(sources).set({ enabled, updatedAt: tx.now() }).where(eq(sources.id, id)).returning();
+    if (!row) throw new NotFound('Quelle', id);
+    await recordAudit(tx, { actor, action: enabled ? 'source.enable' : 'source.disable', objectType: 'source', objectId: id });
+    return row;
+  });
+}
+
+export async function listSources(ctx: Ctx) {
+  return ctx.db.select().from(sources).orderBy(asc(sources.createdAt), asc(sources.name));
+}

@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { openMigrated, testDatabases } from '../helpers/databases.ts';
+
+const EXPECTED_TABLES = [
+  'api_tokens',
+  'app_meta',
+  'audit_log',
+  'branches',
+  'crawl_runs',
+  'customers',
+  'employers',
+  'ingest_batches',
+  'matches',
+  'outbox',
+  'proposals',
+  'sla_events',
+  'sources',
+  'users',
+  'vacancies',
+  'vacancy_events',
+  'vacancy_sources',
+];
+
+describe.each(testDatabases())('migrations on $name', (factory) => {
+  it('creates every table of the data model, and a second run changes nothing', async () => {
+    const database = await openMigrated(factory);
+    try {
+      const rows = await database.db.execute<{ table_name: string }>(
+        sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+      );
+      const tables = (rows as unknown as { rows: Array<{ table_name: string }> }).rows.map((r) => r.table_name);
+      expect(tables).toEqual(EXPECTED_TABLES);
+      await database.migrate();
+      expect(await database.ping()).toBe(true);
+    } finally {
+      await database.close();
+    }
+  });
+});
