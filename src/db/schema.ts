@@ -246,21 +246,21 @@ export const customers = pgTable(
   (t) => [index('customers_profile_idx').on(t.profileGroup), index('customers_branch_idx').on(t.branchId)],
 );
 
-/** Derived: stored match results with their explanations, rebuildable by a re-match. */
+/**
+ * Derived: the latest ranked, explained match list of one vacancy (its best customers) or one customer (their best
+ * vacancies), as computed by the `match` queue. Rebuildable at any time; kept so a caseworker's view can be served
+ * fast and a decision reconstructed later.
+ */
 export const matches = pgTable(
   'matches',
   {
-    vacancyId: uuid('vacancy_id')
-      .notNull()
-      .references(() => vacancies.id),
-    customerId: uuid('customer_id')
-      .notNull()
-      .references(() => customers.id),
-    score: smallint('score').notNull(),
-    parts: jsonb('parts').$type<unknown[]>().notNull(),
+    subjectType: text('subject_type', { enum: ['vacancy', 'customer'] }).notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    results: jsonb('results').$type<unknown[]>().notNull(),
+    excludedCount: integer('excluded_count').notNull().default(0),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.vacancyId, t.customerId] }), index('matches_customer_idx').on(t.customerId)],
+  (t) => [primaryKey({ columns: [t.subjectType, t.subjectId] })],
 );
 
 export const proposals = pgTable(

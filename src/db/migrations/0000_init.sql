@@ -93,12 +93,12 @@ CREATE TABLE "ingest_batches" (
 );
 --> statement-breakpoint
 CREATE TABLE "matches" (
-	"vacancy_id" uuid NOT NULL,
-	"customer_id" uuid NOT NULL,
-	"score" smallint NOT NULL,
-	"parts" jsonb NOT NULL,
+	"subject_type" text NOT NULL,
+	"subject_id" uuid NOT NULL,
+	"results" jsonb NOT NULL,
+	"excluded_count" integer DEFAULT 0 NOT NULL,
 	"computed_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "matches_vacancy_id_customer_id_pk" PRIMARY KEY("vacancy_id","customer_id")
+	CONSTRAINT "matches_subject_type_subject_id_pk" PRIMARY KEY("subject_type","subject_id")
 );
 --> statement-breakpoint
 CREATE TABLE "outbox" (
@@ -228,8 +228,6 @@ ALTER TABLE "customers" ADD CONSTRAINT "customers_branch_id_branches_id_fk" FORE
 ALTER TABLE "employers" ADD CONSTRAINT "employers_branch_id_branches_id_fk" FOREIGN KEY ("branch_id") REFERENCES "public"."branches"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ingest_batches" ADD CONSTRAINT "ingest_batches_source_id_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."sources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ingest_batches" ADD CONSTRAINT "ingest_batches_crawl_run_id_crawl_runs_id_fk" FOREIGN KEY ("crawl_run_id") REFERENCES "public"."crawl_runs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "matches" ADD CONSTRAINT "matches_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "matches" ADD CONSTRAINT "matches_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "proposals" ADD CONSTRAINT "proposals_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "proposals" ADD CONSTRAINT "proposals_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "proposals" ADD CONSTRAINT "proposals_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -250,7 +248,6 @@ CREATE INDEX "customers_profile_idx" ON "customers" USING btree ("profile_group"
 CREATE INDEX "customers_branch_idx" ON "customers" USING btree ("branch_id");--> statement-breakpoint
 CREATE INDEX "employers_normalised_name_idx" ON "employers" USING btree ("normalised_name");--> statement-breakpoint
 CREATE INDEX "ingest_batches_pending_idx" ON "ingest_batches" USING btree ("created_at") WHERE "ingest_batches"."processed_at" is null;--> statement-breakpoint
-CREATE INDEX "matches_customer_idx" ON "matches" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("topic","id") WHERE "outbox"."processed_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "proposals_vacancy_customer_uq" ON "proposals" USING btree ("vacancy_id","customer_id");--> statement-breakpoint
 CREATE INDEX "proposals_customer_idx" ON "proposals" USING btree ("customer_id");--> statement-breakpoint

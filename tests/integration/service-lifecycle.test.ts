@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openPglite } from '../../src/db/client.ts';
+import { customers, vacancies } from '../../src/db/schema.ts';
+import { startService } from '../helpers/service-process.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'jobbruecke-service-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('jobbruecke start on embedded defaults', () => {
+  it('SIGTERM during the demo seed, then a restart, leaves a consistent, fully seeded database', async () => {
+    const env = { DATA_DIR: dataDir, REDIS_URL: inject('redisUrl') };
+    const first = await startService(env);
+    await first.waitForOutput(/seeding the demo city/, 60_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const code = await first.stop('SIGTERM');
+    expect(first.output()).not.toMatch(/Jobbrücke läuft/);
+    expect(code).not.toBeNull();
+
+    const second = await startService(env);
+    await second.waitForHealthy(180_000);
+    const health = await (await fetch(`${second.baseUrl}/health`)).json();
+    expect(health.components).toEqual({
+      db: { status: 'up', kind: 'pglite' },
+      redis: { status: 'up', kind: 'redis' },
+      search: { status: 'up', kind: 'embedded' },
+    });
+    const search = await (await fetch(`${second.baseUrl}/api/v1/vacancies?q=koch&plz=70173&radius_km=20`)).json();
+    expect(search.total).toBeGreaterThan(10);
+    expect(await second.stop('SIGTERM')).toBe(0);
+    expect(second.output()).toMatch(/"msg":"stopped"/);
+
+    const database = await openPglite(join(dataDir, 'db'));
+    try {
+      expect(await database.db.$count(vacancies)).toBe(20_000);
+      expect(await database.db.$count(customers)).toBe(30_890);
+    } finally {
+      await database.close();
+    }
+  });
+});
