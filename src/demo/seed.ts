@@ -18,6 +18,7 @@ import {
   vacancySources,
 } from '../db/schema.ts';
 import { lookupPlz } from '../geo/plz.ts';
+import { dedupeKeys, normaliseEmployer } from '../ingest/dedupe.ts';
 import { requirementLevel } from '../taxonomy/kldb.ts';
 import { hashToken } from '../users/tokens.ts';
 import { demoBranches } from './branches.ts';
@@ -95,7 +96,7 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         .values(
           chunk.map(([name, id]) => {
             const plz = employerPlz.get(name) ?? null;
-            return { id, name, normalisedName: name.toLowerCase(), plz, branchId: plz ? (branchByPlz.get(plz) ?? null) : null };
+            return { id, name, normalisedName: normaliseEmployer(name), plz, branchId: plz ? (branchByPlz.get(plz) ?? null) : null };
           }),
         )
         .onConflictDoNothing(),
@@ -144,7 +145,8 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       const isSubmission = source.key === 'employer';
       const branchId = lookupPlz(v.plz) ? (branchByPlz.get(v.plz) ?? null) : null;
       if (isSubmission) submissionNo += 1;
-      vacancyRows.push({
+      const url = isSubmission ? undefined : `${source.url}/${i + 1}`;
+      const row = {
         id,
         status: 'open',
         referenceNumber: isSubmission ? `AG-${now.getUTCFullYear()}-${String(submissionNo).padStart(6, '0')}` : null,
@@ -166,13 +168,27 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         publishedAt: v.publishedAt,
         createdAt: v.publishedAt,
         updatedAt: v.publishedAt,
+      } satisfies typeof vacancies.$inferInsert;
+      vacancyRows.push({
+        ...row,
+        dedupeKeys: dedupeKeys({
+          ...row,
+          kldbNeedsReview: false,
+          remote: false,
+          salary: null,
+          skills: [],
+          licences: [],
+          languages: [],
+          validThrough: null,
+          url,
+        }),
       });
       linkRows.push({
         id: deterministicUuid(NS.link, linkRows.length + 1),
         vacancyId: id,
         sourceId: sourceIds[source.key]!,
         externalId: isSubmission ? `AG-${submissionNo}` : `demo-${source.key}-${i + 1}`,
-        url: isSubmission ? null : `${source.url}/${i + 1}`,
+        url: url ?? null,
         contentHash: `demo-${i + 1}`,
         firstSeenAt: v.publishedAt,
         lastSeenAt: now,

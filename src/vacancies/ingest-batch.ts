@@ -156,7 +156,7 @@ export async function ingestPostings(
         .set({
           ...vacancyValues(normalised),
           ...coding,
-          dedupeKeys: dedupeKeys({ ...normalised, originUrl: raw.originUrl }),
+          dedupeKeys: dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl }),
           contentHash,
           updatedAt: now,
           ...(reopen && !expired ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
@@ -173,7 +173,7 @@ export async function ingestPostings(
     }
 
     const normalised = normalisePosting(raw, { now });
-    const keys = dedupeKeys({ ...normalised, originUrl: raw.originUrl });
+    const keys = dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl });
     const expired = normalised.validThrough !== null && normalised.validThrough < now;
     const duplicateOf = await findDuplicate(tx, sourceId, raw, normalised, keys);
     if (duplicateOf) {
@@ -253,7 +253,7 @@ async function findDuplicate(tx: Tx, sourceId: string, raw: RawPosting, normalis
       .where(and(eq(vacancySources.vacancyId, candidate.id), eq(vacancySources.sourceId, sourceId)))
       .limit(1);
     if (sameSource) continue;
-    if (sameVacancy(rowAsNormalised(candidate), normalised).same) return candidate;
+    if (sameVacancy(rowAsNormalised(candidate), { ...normalised, url: raw.url, originUrl: raw.originUrl }).same) return candidate;
   }
   return undefined;
 }

@@ -72,7 +72,8 @@ export async function startFixtureServer(options: FixtureServerOptions = {}): Pr
 
     switch (url.pathname) {
       case '/robots.txt':
-        if (typeof options.robots === 'string') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(options.robots);
+        if (typeof options.robots === 'string')
+          return void res.writeHead(200, { 'content-type': 'text/plain' }).end(options.robots);
         return void res.writeHead(options.robots ?? 404).end();
       case '/misbehave/big':
         return streamBigBody(res, false);

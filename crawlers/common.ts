@@ -1,0 +1,109 @@
+/** Helpers every source module shares: recording errors, validating postings, turning HTML into text. */
+import * as cheerio from 'cheerio';
+import type { z } from 'zod';
+import { RawPosting, type RawPostingInput } from '../src/domain/posting.ts';
+import { CrawlError } from './http/errors.ts';
+import type { CrawlContext, CrawlErrorRecord } from './types.ts';
+
+export function recordError(errors: CrawlErrorRecord[], error: unknown, url?: string): void {
+  if (error instanceof CrawlError) {
+    errors.push({ url: error.url ?? url, kind: error.kind, message: error.message });
+  } else {
+    errors.push({ url, kind: 'internal', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Validates a mapped posting; a posting that does not fit the schema is dropped and recorded, never passed on. */
+export function toRawPosting(input: RawPostingInput, errors: CrawlErrorRecord[], url?: string): RawPosting | undefined {
+  const parsed = RawPosting.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  errors.push({
+    url: url ?? input.url,
+    kind: 'parse',
+    message: `posting ${input.externalId ?? '?'} rejected: ${detail}`,
+  });
+  return undefined;
+}
+
+/** Parses the source's config; a bad config is recorded and yields undefined so the run ends cleanly. */
+export function parseConfig<T extends z.ZodType>(schema: T, context: CrawlContext): z.infer<T> | undefined {
+  const parsed = schema.safeParse(context.spec.config ?? {});
+  if (parsed.success) return parsed.data;
+  context.errors.push({ kind: 'config', message: `invalid config for ${context.spec.id}: ${parsed.error.message}` });
+  return undefined;
+}
+
+/** Paragraph-like elements get a blank line around them, line-like ones a line break after them. */
+const PARAGRAPH_TAGS = 'p,div,ul,ol,h1,h2,h3,h4,h5,h6,section,article,header,footer,blockquote,pre,table,dl';
+const LINE_TAGS = 'br,li,tr,dt,dd';
+
+/**
+ * Plain text from an HTML fragment, keeping paragraph breaks. Some feeds entity-encode their HTML twice, so text
+ * that still looks like markup after one pass is converted once more.
+ */
+export function htmlToText(html: string | undefined): string {
+  if (!html) return '';
+  let text = fragmentText(html);
+  if (/<\/?(p|br|div|span|ul|ol|li|strong|b|i|em|h[1-6]|a|table|tr|td)\b[^>]*>/i.test(text)) text = fragmentText(text);
+  return text;
+}
+
+function fragmentText(html: string): string {
+  const $ = cheerio.load(html, null, false);
+  $('script,style,noscript,template').remove();
+  $(PARAGRAPH_TAGS).each((_, element) => {
+    $(element).before('\n\n').after('\n\n');
+  });
+  $(LINE_TAGS).each((_, element) => {
+    $(element).after('\n');
+  });
+  return $.root()
+    .text()
+    .replace(/[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+export function clean(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.replace(/\s+/g, ' ').trim();
+  return trimmed.length > 0 ? trimmed : undefined;
+}
+
+/** Drops undefined fields so postings stay small and compare cleanly. */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function asArray<T>(value: T | T[] | undefined | null): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function unique<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}
+
+/** Absolute http(s) URL or undefined. */
+export function absoluteUrl(value: unknown, base: string): string | undefined {
+  const text = clean(value);
+  if (!text) return undefined;
+  try {
+    const url = new URL(text, base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An ISO timestamp for dates a feed writes in RFC 822 or similar; the source's text when unreadable. */
+export function toIsoDate(value: unknown): string | undefined {
+  const text = clean(value);
+  if (!text) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) return text.slice(0, 40);
+  const parsed = Date.parse(text);
+  return Number.isNaN(parsed) ? text.slice(0, 40) : new Date(parsed).toISOString();
+}

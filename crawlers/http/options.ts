@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Limits and identity of the polite fetcher; every field but the contact URL has a conservative default. */
+export const HttpOptions = z.object({
+  /** Published in the User-Agent so site operators can reach the job centre. */
+  contactUrl: z.string().url(),
+  /** Host names or IP literals that may resolve to private addresses (CRAWL_ALLOWED_PRIVATE_HOSTS). */
+  allowedPrivateHosts: z.array(z.string().min(1)).default([]),
+  connectTimeoutMs: z.number().int().positive().default(10_000),
+  /** Deadline for one response from request to last body byte: cuts servers that never finish. */
+  responseTimeoutMs: z.number().int().positive().default(30_000),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  maxRedirects: z.number().int().nonnegative().default(5),
+  maxRetries: z.number().int().nonnegative().default(3),
+  retryBaseDelayMs: z.number().int().nonnegative().default(1_000),
+  /** Upper bound for backoff and Retry-After; a server asking for a longer pause is left alone this crawl. */
+  maxRetryDelayMs: z.number().int().nonnegative().default(60_000),
+  /** Minimum spacing of requests to one host across all workers. */
+  minHostIntervalMs: z.number().int().nonnegative().default(2_000),
+  /** robots.txt Crawl-delay is honoured up to this bound. */
+  maxCrawlDelayMs: z.number().int().nonnegative().default(30_000),
+});
+export type HttpOptions = z.infer<typeof HttpOptions>;
+export type HttpOptionsInput = z.input<typeof HttpOptions>;
+
+/** Reads CRAWL_ALLOWED_PRIVATE_HOSTS (comma-separated) for the caller to pass into HttpOptions. */
+export function allowedPrivateHostsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.CRAWL_ALLOWED_PRIVATE_HOSTS ?? '')
+    .split(',')
+    .map((host) => host.trim())
+    .filter((host) => host.length > 0);
+}
+
+export function userAgent(options: Pick<HttpOptions, 'contactUrl'>): string {
+  return `Jobbruecke/0.1 (+${options.contactUrl})`;
+}
+
+/** The product token robots.txt groups are matched against. */
+export const ROBOTS_AGENT = 'Jobbruecke';

@@ -1,0 +1,242 @@
+/**
+ * Employers' career pages carrying schema.org JobPosting as JSON-LD. The markup is written by hand or by a dozen
+ * CMS plugins, so the extraction accepts every shape schema.org allows and skips, with a recorded error, what it
+ * cannot read, using the rest of the page.
+ */
+import * as cheerio from 'cheerio';
+import { z } from 'zod';
+import type { PostingLocation, RawPosting, Salary } from '../src/domain/posting.ts';
+import {
+  absoluteUrl,
+  asArray,
+  clean,
+  compact,
+  htmlToText,
+  parseConfig,
+  recordError,
+  toRawPosting,
+  unique,
+} from './common.ts';
+import { walkSitemap } from './sitemap.ts';
+import type { CrawlContext, CrawlErrorRecord, SourceResult } from './types.ts';
+
+export const JsonLdConfig = z
+  .object({
+    /** Career pages to read; the source URL when neither pages nor sitemap is given. */
+    pages: z.array(z.string().url()).max(1000).optional(),
+    /** A sitemap or sitemap index listing the pages. */
+    sitemap: z.string().url().optional(),
+    /** Regular expression a sitemap URL must match, e.g. "/jobs/". */
+    include: z.string().optional(),
+    maxUrls: z.number().int().min(1).max(5000).default(500),
+  })
+  .refine((config) => !(config.pages && config.sitemap), 'give pages or sitemap, not both');
+
+type JsonObject = Record<string, unknown>;
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function hasType(node: JsonObject, type: string): boolean {
+  return asArray(node['@type']).some(
+    (t) => typeof t === 'string' && t.replace(/^(https?:\/\/schema\.org\/|schema:)/, '') === type,
+  );
+}
+
+/** JobPosting nodes anywhere in a JSON-LD value: top level, arrays, @graph, or nested (WebPage.mainEntity). */
+export function findJobPostings(value: unknown, depth = 0): JsonObject[] {
+  if (depth > 8) return [];
+  if (Array.isArray(value)) return value.flatMap((entry) => findJobPostings(entry, depth + 1));
+  if (!isObject(value)) return [];
+  if (hasType(value, 'JobPosting')) return [value];
+  return Object.values(value).flatMap((entry) => findJobPostings(entry, depth + 1));
+}
+
+const text = (value: unknown): string | undefined => {
+  if (isObject(value)) return clean(value.name ?? value['@value'] ?? value.value);
+  return clean(value);
+};
+
+const number = (value: unknown): number | undefined => {
+  const parsed = typeof value === 'string' ? Number(value.replace(',', '.')) : value;
+  return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
+};
+
+function location(place: unknown): PostingLocation | undefined {
+  if (!isObject(place)) return text(place) ? { city: text(place) } : undefined;
+  const address = isObject(place.address) ? place.address : { addressLocality: place.address };
+  const geo = isObject(place.geo) ? place.geo : {};
+  const lat = number(geo.latitude);
+  const lon = number(geo.longitude);
+  const result: PostingLocation = compact({
+    street: text(address.streetAddress),
+    plz: text(address.postalCode),
+    city: text(address.addressLocality),
+    region: text(address.addressRegion),
+    country: text(address.addressCountry),
+    lat: lat !== undefined && lat <= 90 ? lat : undefined,
+    lon: lon !== undefined && lon <= 180 ? lon : undefined,
+  });
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+const SALARY_UNITS: Record<string, { unit: Salary['unit']; factor: number }> = {
+  HOUR: { unit: 'hour', factor: 1 },
+  MONTH: { unit: 'month', factor: 1 },
+  YEAR: { unit: 'year', factor: 1 },
+  WEEK: { unit: 'year', factor: 52 },
+};
+
+/** MonetaryAmount with a QuantitativeValue (min/max or a single value); DAY has no fixed conversion and is dropped. */
+function salary(baseSalary: unknown): Salary | undefined {
+  const amount = asArray(baseSalary).find(isObject);
+  if (!amount) return undefined;
+  const value = isObject(amount.value) ? amount.value : { value: amount.value, unitText: amount.unitText };
+  const unit = SALARY_UNITS[String(value.unitText ?? amount.unitText ?? 'YEAR').toUpperCase()];
+  if (!unit) return undefined;
+  const scale = (n: number | undefined) => (n === undefined ? undefined : n * unit.factor);
+  const min = scale(number(value.minValue) ?? number(value.value));
+  const max = scale(number(value.maxValue) ?? number(value.value));
+  if (min === undefined && max === undefined) return undefined;
+  const currency = clean(amount.currency)?.toUpperCase();
+  return compact({ min, max, currency: currency?.length === 3 ? currency : 'EUR', unit: unit.unit });
+}
+
+function identifier(value: unknown): string | undefined {
+  const first = asArray(value)[0];
+  return isObject(first) ? clean(first.value ?? first['@value'] ?? first.name) : clean(first);
+}
+
+/**
+ * Pure mapping of one JobPosting node. `fallbackId` identifies postings that carry neither identifier nor url
+ * (page URL plus position on the page).
+ */
+export function mapJobPosting(
+  node: JsonObject,
+  pageUrl: string,
+  fallbackId: string,
+  errors: CrawlErrorRecord[],
+): RawPosting | undefined {
+  const title = text(node.title) ?? text(node.name);
+  if (!title) {
+    errors.push({ url: pageUrl, kind: 'parse', message: 'JobPosting without title skipped' });
+    return undefined;
+  }
+  const url = absoluteUrl(node.url, pageUrl) ?? pageUrl;
+  const remote = asArray(node.jobLocationType).some((t) => String(t).toUpperCase() === 'TELECOMMUTE');
+  return toRawPosting(
+    {
+      externalId: identifier(node.identifier) ?? absoluteUrl(node.url, pageUrl) ?? fallbackId,
+      url,
+      title,
+      description: htmlToText(typeof node.description === 'string' ? node.description : undefined),
+      employerName: text(node.hiringOrganization),
+      locations: asArray(node.jobLocation)
+        .map(location)
+        .filter((l) => l !== undefined)
+        .slice(0, 50),
+      employmentTypes: unique(
+        asArray(node.employmentType)
+          .flatMap((t) => String(t).split(','))
+          .map(clean)
+          .filter((t) => t !== undefined),
+      ).slice(0, 20),
+      remote: remote || undefined,
+      salary: salary(node.baseSalary),
+      occupationHints: asArray(node.occupationalCategory)
+        .map(text)
+        .filter((t) => t !== undefined)
+        .slice(0, 20),
+      datePosted: clean(node.datePosted)?.slice(0, 40),
+      validThrough: clean(node.validThrough)?.slice(0, 40),
+    },
+    errors,
+    pageUrl,
+  );
+}
+
+/** JSON-LD sometimes carries raw line breaks inside strings, which JSON.parse rejects but browsers' authors ignore. */
+function parseJsonLd(source: string): unknown {
+  try {
+    return JSON.parse(source);
+  } catch {
+    return JSON.parse(source.replace(/[\n\r\t]+/g, ' '));
+  }
+}
+
+/** Pure extraction from one HTML page: postings plus a parse error per unreadable block or posting. */
+export function extractJobPostings(html: string, pageUrl: string, errors: CrawlErrorRecord[]): RawPosting[] {
+  const $ = cheerio.load(html);
+  const nodes: JsonObject[] = [];
+  $('script').each((index, element) => {
+    const type = ($(element).attr('type') ?? '').trim().toLowerCase();
+    if (type !== 'application/ld+json') return;
+    const source = $(element).text().trim();
+    if (!source) return;
+    try {
+      nodes.push(...findJobPostings(parseJsonLd(source)));
+    } catch (error) {
+      errors.push({
+        url: pageUrl,
+        kind: 'parse',
+        message: `JSON-LD block ${index} skipped: ${(error as Error).message}`,
+      });
+    }
+  });
+  return nodes
+    .map((node, index) => mapJobPosting(node, pageUrl, `${pageUrl}#${index}`, errors))
+    .filter((posting) => posting !== undefined);
+}
+
+export async function crawlJsonLd(context: CrawlContext): Promise<SourceResult> {
+  const config = parseConfig(JsonLdConfig, context);
+  if (!config) return { postings: [], listingExhausted: false };
+  let pages = config.pages ?? [context.spec.url];
+  let listingExhausted = true;
+  const validators: SourceResult['validators'] = {};
+
+  if (config.sitemap) {
+    const sitemapUrl = config.sitemap;
+    let include: RegExp | undefined;
+    try {
+      include = config.include ? new RegExp(config.include) : undefined;
+    } catch (error) {
+      context.errors.push({
+        kind: 'config',
+        message: `include is not a regular expression: ${(error as Error).message}`,
+      });
+      return { postings: [], listingExhausted: false };
+    }
+    try {
+      const walk = await walkSitemap(context.fetcher, sitemapUrl, {
+        maxUrls: config.maxUrls,
+        include,
+        validators: context.state.validators[sitemapUrl],
+        onError: (error, url) => recordError(context.errors, error, url),
+      });
+      if (walk.validators) validators[sitemapUrl] = walk.validators;
+      if (walk.notModified) return { postings: [], listingExhausted: false, notModified: true, validators };
+      pages = walk.pages;
+      listingExhausted = !walk.truncated;
+    } catch (error) {
+      recordError(context.errors, error, sitemapUrl);
+      return { postings: [], listingExhausted: false, validators };
+    }
+  }
+
+  const byId = new Map<string, RawPosting>();
+  for (const page of pages.slice(0, config.maxUrls)) {
+    try {
+      const response = await context.fetcher.fetch(page, { headers: { accept: 'text/html' } });
+      for (const posting of extractJobPostings(response.text(), response.url, context.errors)) {
+        if (!byId.has(posting.externalId)) byId.set(posting.externalId, posting);
+      }
+    } catch (error) {
+      recordError(context.errors, error, page);
+    }
+  }
+  return {
+    postings: [...byId.values()],
+    listingExhausted: listingExhausted && pages.length <= config.maxUrls,
+    validators,
+  };
+}

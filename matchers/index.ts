@@ -1,0 +1,429 @@
+/**
+ * In-memory candidate narrowing. Both indexes keep the fields the cheap filters need in typed arrays (one slot per
+ * record) and bucket records by KldB code, grouped by Berufshauptgruppe (2 digits); the vacancy index also by a
+ * coarse geo grid. A query only touches records of the same Berufshauptgruppe (anything else fails the
+ * `occupation_field` constraint) and, for vacancies, only grid cells within the commute radius. Records passing the
+ * cheap filters are checked with the full constraints and scored by the same code as the brute-force scorer, so the
+ * narrowed top list equals the brute-force one (tested).
+ */
+import type { MatchProfile } from '../src/domain/customer.ts';
+import { Licence, ProfileGroup, WorkingTime } from '../src/domain/enums.ts';
+import { distanceKm } from '../src/geo/plz.ts';
+import { customerAtCapNote, customerCapNote, NO_OPEN_PROPOSALS, vacancyAtCapNote, vacancyCapNote } from './caps.ts';
+import { availabilityDeadline, isRemote, pairContext } from './constraints.ts';
+import { isEligible, profileGroupAllowed } from './eligibility.ts';
+import { explainExclusion } from './explain.ts';
+import { profileFacts } from './facts.ts';
+import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
+import { bestTarget } from './score.ts';
+import type { Exclusion, MatchVacancy } from './types.ts';
+import { AVAILABILITY_WINDOW_DAYS, CAPS, WEIGHTS } from './weights.ts';
+
+const DAY_MS = 86_400_000;
+/** Grid cells of about 11 × 11 km in southern Germany. */
+const CELL_LAT_DEG = 0.1;
+const CELL_LON_DEG = 0.15;
+const KM_PER_DEG_LAT = 111.19;
+/** Beyond this radius the grid is not consulted: few customers commute that far, and it keeps the bound simple. */
+const GRID_MAX_RADIUS_KM = 200;
+const REMOTE_CELL = -1;
+/** Guards the bound comparison against floating-point noise in summed scores. */
+const BOUND_EPSILON = 1e-9;
+
+const WORKING_TIME_BIT = new Map(WorkingTime.options.map((t, i) => [t, 1 << i]));
+const LICENCE_BIT = new Map(Licence.options.map((l, i) => [l, 1 << i]));
+const GROUP_INDEX = new Map(ProfileGroup.options.map((g, i) => [g, i]));
+
+function maskOf<T>(values: Iterable<T>, bits: ReadonlyMap<T, number>): number {
+  let mask = 0;
+  for (const v of values) mask |= bits.get(v) ?? 0;
+  return mask;
+}
+
+function grown<T extends Float64Array | Uint8Array | Uint32Array>(array: T, size: number): T {
+  const next = new (array.constructor as new (n: number) => T)(size);
+  next.set(array);
+  return next;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
+}
+
+/** Removes a value; returns true when its set became empty and was dropped. */
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
+  const set = map.get(key);
+  if (!set) return false;
+  set.delete(value);
+  if (set.size > 0) return false;
+  map.delete(key);
+  return true;
+}
+
+/** Slot bookkeeping shared by both indexes: ids to dense slots, freed slots reused. */
+class Slots<T extends { id: string }> {
+  readonly items: Array<T | undefined> = [];
+  readonly byId = new Map<string, number>();
+  private readonly free: number[] = [];
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  take(item: T): number {
+    const slot = this.free.pop() ?? this.items.length;
+    this.items[slot] = item;
+    this.byId.set(item.id, slot);
+    return slot;
+  }
+
+  release(id: string): number | undefined {
+    const slot = this.byId.get(id);
+    if (slot === undefined) return undefined;
+    this.byId.delete(id);
+    this.items[slot] = undefined;
+    this.free.push(slot);
+    return slot;
+  }
+}
+
+export class CustomerIndex {
+  readonly slots = new Slots<MatchProfile>();
+  /** Target code → slots of customers with that target. */
+  readonly byCode = new Map<string, Set<number>>();
+  /** Berufshauptgruppe → target codes present. */
+  readonly codesByPrefix = new Map<string, Set<string>>();
+  lat = new Float64Array(1024);
+  lon = new Float64Array(1024);
+  maxCommute = new Float64Array(1024);
+  availableFrom = new Float64Array(1024);
+  blockedUntil = new Float64Array(1024);
+  group = new Uint8Array(1024);
+  consent = new Uint8Array(1024);
+  workingTimes = new Uint8Array(1024);
+  /** Per-query dedup marker, since a customer sits under each of their target codes. */
+  seen = new Uint32Array(1024);
+  epoch = 0;
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get(id: string): MatchProfile | undefined {
+    const slot = this.slots.byId.get(id);
+    return slot === undefined ? undefined : this.slots.items[slot];
+  }
+
+  upsert(profile: MatchProfile): void {
+    this.remove(profile.id);
+    const slot = this.slots.take(profile);
+    if (slot >= this.lat.length) this.grow(this.lat.length * 2);
+    this.lat[slot] = profile.lat;
+    this.lon[slot] = profile.lon;
+    this.maxCommute[slot] = profile.maxCommuteKm;
+    this.availableFrom[slot] = profile.availableFrom.getTime();
+    this.blockedUntil[slot] = profile.blockedUntil?.getTime() ?? 0;
+    this.group[slot] = GROUP_INDEX.get(profile.profileGroup) as number;
+    this.consent[slot] = profile.consent ? 1 : 0;
+    this.workingTimes[slot] = maskOf(profile.workingTimes, WORKING_TIME_BIT);
+    for (const code of new Set(profile.targetKldbCodes)) {
+      addTo(this.byCode, code, slot);
+      addTo(this.codesByPrefix, code.slice(0, 2), code);
+    }
+  }
+
+  remove(id: string): boolean {
+    const profile = this.get(id);
+    const slot = this.slots.release(id);
+    if (!profile || slot === undefined) return false;
+    for (const code of new Set(profile.targetKldbCodes)) {
+      if (removeFrom(this.byCode, code, slot)) removeFrom(this.codesByPrefix, code.slice(0, 2), code);
+    }
+    return true;
+  }
+
+  private grow(size: number): void {
+    this.lat = grown(this.lat, size);
+    this.lon = grown(this.lon, size);
+    this.maxCommute = grown(this.maxCommute, size);
+    this.availableFrom = grown(this.availableFrom, size);
+    this.blockedUntil = grown(this.blockedUntil, size);
+    this.group = grown(this.group, size);
+    this.consent = grown(this.consent, size);
+    this.workingTimes = grown(this.workingTimes, size);
+    this.seen = grown(this.seen, size);
+  }
+}
+
+export class VacancyIndex {
+  readonly slots = new Slots<MatchVacancy>();
+  /** KldB code → grid cell → slots. */
+  readonly buckets = new Map<string, Map<number, Set<number>>>();
+  /** Berufshauptgruppe → codes present. */
+  readonly codesByPrefix = new Map<string, Set<string>>();
+  lat = new Float64Array(1024);
+  lon = new Float64Array(1024);
+  remote = new Uint8Array(1024);
+  validThrough = new Float64Array(1024);
+  /** NaN when there is no start date. */
+  startDate = new Float64Array(1024);
+  workingTimes = new Uint8Array(1024);
+  licences = new Uint32Array(1024);
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get(id: string): MatchVacancy | undefined {
+    const slot = this.slots.byId.get(id);
+    return slot === undefined ? undefined : this.slots.items[slot];
+  }
+
+  upsert(vacancy: MatchVacancy): void {
+    this.remove(vacancy.id);
+    const slot = this.slots.take(vacancy);
+    if (slot >= this.lat.length) this.grow(this.lat.length * 2);
+    const remote = isRemote(vacancy);
+    this.lat[slot] = vacancy.lat ?? 0;
+    this.lon[slot] = vacancy.lon ?? 0;
+    this.remote[slot] = remote ? 1 : 0;
+    this.validThrough[slot] = vacancy.validThrough?.getTime() ?? Number.POSITIVE_INFINITY;
+    this.startDate[slot] = vacancy.startDate?.getTime() ?? Number.NaN;
+    this.workingTimes[slot] = maskOf(vacancy.workingTimes, WORKING_TIME_BIT);
+    this.licences[slot] = maskOf(vacancy.licences, LICENCE_BIT);
+    let cells = this.buckets.get(vacancy.kldbCode);
+    if (!cells) {
+      cells = new Map();
+      this.buckets.set(vacancy.kldbCode, cells);
+      addTo(this.codesByPrefix, vacancy.kldbCode.slice(0, 2), vacancy.kldbCode);
+    }
+    addTo(cells, cellOf(vacancy), slot);
+  }
+
+  remove(id: string): boolean {
+    const vacancy = this.get(id);
+    const slot = this.slots.release(id);
+    if (!vacancy || slot === undefined) return false;
+    const cells = this.buckets.get(vacancy.kldbCode);
+    if (cells) {
+      removeFrom(cells, cellOf(vacancy), slot);
+      if (cells.size === 0) {
+        this.buckets.delete(vacancy.kldbCode);
+        removeFrom(this.codesByPrefix, vacancy.kldbCode.slice(0, 2), vacancy.kldbCode);
+      }
+    }
+    return true;
+  }
+
+  private grow(size: number): void {
+    this.lat = grown(this.lat, size);
+    this.lon = grown(this.lon, size);
+    this.remote = grown(this.remote, size);
+    this.validThrough = grown(this.validThrough, size);
+    this.startDate = grown(this.startDate, size);
+    this.workingTimes = grown(this.workingTimes, size);
+    this.licences = grown(this.licences, size);
+  }
+}
+
+const LAT_CELLS_OFFSET = 1000;
+const LON_CELLS_SPAN = 4000;
+
+function cellKey(latCell: number, lonCell: number): number {
+  return (latCell + LAT_CELLS_OFFSET) * LON_CELLS_SPAN + lonCell + LON_CELLS_SPAN / 2;
+}
+
+function cellOf(vacancy: MatchVacancy): number {
+  if (isRemote(vacancy)) return REMOTE_CELL;
+  return cellKey(
+    Math.floor((vacancy.lat as number) / CELL_LAT_DEG),
+    Math.floor((vacancy.lon as number) / CELL_LON_DEG),
+  );
+}
+
+/** Cells that may hold a point within `radiusKm`; one cell of margin on every side. Null: radius too large, scan all. */
+function cellRange(lat: number, lon: number, radiusKm: number) {
+  if (radiusKm > GRID_MAX_RADIUS_KM) return null;
+  const dLat = radiusKm / KM_PER_DEG_LAT;
+  const maxAbsLat = Math.min(89, Math.abs(lat) + dLat);
+  const dLon = radiusKm / (KM_PER_DEG_LAT * Math.cos((maxAbsLat * Math.PI) / 180));
+  return {
+    lat0: Math.floor((lat - dLat) / CELL_LAT_DEG) - 1,
+    lat1: Math.floor((lat + dLat) / CELL_LAT_DEG) + 1,
+    lon0: Math.floor((lon - dLon) / CELL_LON_DEG) - 1,
+    lon1: Math.floor((lon + dLon) / CELL_LON_DEG) + 1,
+  };
+}
+
+export function buildCustomerIndex(profiles: Iterable<MatchProfile>): CustomerIndex {
+  const index = new CustomerIndex();
+  for (const profile of profiles) index.upsert(profile);
+  return index;
+}
+
+export function buildVacancyIndex(vacancies: Iterable<MatchVacancy>): VacancyIndex {
+  const index = new VacancyIndex();
+  for (const vacancy of vacancies) index.upsert(vacancy);
+  return index;
+}
+
+/** Top customers for one vacancy (the employer-side view and the `match` job for a new vacancy). */
+export function rankCustomersForVacancy(index: CustomerIndex, vacancy: MatchVacancy, opts: RankOptions): RankOutput {
+  const caps = opts.caps ?? CAPS;
+  const open = opts.openProposals ?? NO_OPEN_PROPOSALS;
+  const openHere = open.perVacancy.get(vacancy.id) ?? 0;
+  const top = new TopK(openHere >= caps.perVacancy ? 0 : limitOf(opts));
+  const skipped = new TopK(limitOf(opts));
+  const capNote = vacancyCapNote(openHere, caps);
+  if (top.k === 0) return finish(top, opts, 0, capNote, skipped, customerAtCapNote(caps));
+
+  const now = opts.now.getTime();
+  const groupAllowed = ProfileGroup.options.map((g) => profileGroupAllowed(g, opts));
+  const vacancyTimes = maskOf(vacancy.workingTimes, WORKING_TIME_BIT);
+  const deadline = availabilityDeadline(vacancy, now);
+  const remote = isRemote(vacancy);
+  const place = { lat: vacancy.lat ?? 0, lon: vacancy.lon ?? 0 };
+  const epoch = ++index.epoch;
+  let excluded = 0;
+
+  for (const code of index.codesByPrefix.get(vacancy.kldbCode.slice(0, 2)) ?? []) {
+    for (const slot of index.byCode.get(code) ?? []) {
+      if (index.seen[slot] === epoch) continue;
+      index.seen[slot] = epoch;
+      const cheapPass =
+        groupAllowed[index.group[slot] as number] &&
+        index.consent[slot] === 1 &&
+        (index.blockedUntil[slot] as number) <= now &&
+        ((index.workingTimes[slot] as number) & vacancyTimes) !== 0 &&
+        (index.availableFrom[slot] as number) <= deadline;
+      if (!cheapPass) {
+        excluded++;
+        continue;
+      }
+      const d = remote ? null : distanceKm({ lat: index.lat[slot] as number, lon: index.lon[slot] as number }, place);
+      if (d !== null && d > (index.maxCommute[slot] as number)) {
+        excluded++;
+        continue;
+      }
+      const profile = index.slots.items[slot] as MatchProfile;
+      const atCap = (open.perCustomer.get(profile.id) ?? 0) >= caps.perCustomer;
+      if (!offer(pairContext(profile, vacancy, opts, d), profile.id, atCap ? skipped : top)) excluded++;
+    }
+  }
+  return finish(top, opts, excluded, capNote, skipped, customerAtCapNote(caps));
+}
+
+/** Top vacancies for one customer (the caseworker's view and the `match` job for a changed profile). */
+export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProfile, opts: RankOptions): RankOutput {
+  const caps = opts.caps ?? CAPS;
+  const open = opts.openProposals ?? NO_OPEN_PROPOSALS;
+  const openHere = open.perCustomer.get(profile.id) ?? 0;
+  const eligible = isEligible(profile, opts);
+  const top = new TopK(openHere >= caps.perCustomer || !eligible ? 0 : limitOf(opts));
+  const skipped = new TopK(limitOf(opts));
+  const capNote = customerCapNote(openHere, caps);
+  if (top.k === 0) return finish(top, opts, 0, capNote, skipped, vacancyAtCapNote(caps));
+
+  const now = opts.now.getTime();
+  const windowEnd = now + AVAILABILITY_WINDOW_DAYS * DAY_MS;
+  const available = profile.availableFrom.getTime();
+  const facts = profileFacts(profile);
+  const times = maskOf(facts.workingTimes, WORKING_TIME_BIT);
+  const licences = maskOf(facts.licences, LICENCE_BIT);
+  const range = cellRange(profile.lat, profile.lon, profile.maxCommuteKm);
+  let excluded = 0;
+
+  const visit = (slots: Set<number>) => {
+    for (const slot of slots) {
+      const start = index.startDate[slot] as number;
+      const cheapPass =
+        (index.validThrough[slot] as number) >= now &&
+        ((index.workingTimes[slot] as number) & times) !== 0 &&
+        ((index.licences[slot] as number) & ~licences) === 0 &&
+        available <= (start > now ? start : windowEnd);
+      if (!cheapPass) {
+        excluded++;
+        continue;
+      }
+      const d =
+        index.remote[slot] === 1
+          ? null
+          : distanceKm(profile, { lat: index.lat[slot] as number, lon: index.lon[slot] as number });
+      if (d !== null && d > profile.maxCommuteKm) {
+        excluded++;
+        continue;
+      }
+      const vacancy = index.slots.items[slot] as MatchVacancy;
+      const atCap = (open.perVacancy.get(vacancy.id) ?? 0) >= caps.perVacancy;
+      if (!offer(pairContext(profile, vacancy, opts, d), vacancy.id, atCap ? skipped : top)) excluded++;
+    }
+  };
+
+  for (const { code, bound } of codesByBound(index, profile.targetKldbCodes)) {
+    // Codes come best bound first: once the list is full and beats this bound, no later code can enter it.
+    if (top.threshold > bound + BOUND_EPSILON) break;
+    const cells = index.buckets.get(code);
+    if (!cells) continue;
+    if (!range || (range.lat1 - range.lat0 + 1) * (range.lon1 - range.lon0 + 1) >= cells.size) {
+      for (const [cell, slots] of cells) if (cell === REMOTE_CELL || inRange(cell, range)) visit(slots);
+      continue;
+    }
+    const remoteSlots = cells.get(REMOTE_CELL);
+    if (remoteSlots) visit(remoteSlots);
+    for (let la = range.lat0; la <= range.lat1; la++) {
+      for (let lo = range.lon0; lo <= range.lon1; lo++) {
+        const slots = cells.get(cellKey(la, lo));
+        if (slots) visit(slots);
+      }
+    }
+  }
+  return finish(top, opts, excluded, capNote, skipped, vacancyAtCapNote(caps));
+}
+
+/**
+ * Vacancy codes of the customer's Berufshauptgruppen with the highest score a vacancy of that code could reach:
+ * every other part at full value, the occupation part as the code allows.
+ */
+function codesByBound(index: VacancyIndex, targets: readonly string[]): Array<{ code: string; bound: number }> {
+  const out: Array<{ code: string; bound: number }> = [];
+  for (const prefix of new Set(targets.map((c) => c.slice(0, 2)))) {
+    for (const code of index.codesByPrefix.get(prefix) ?? []) {
+      out.push({ code, bound: 100 - WEIGHTS.occupation * (1 - bestTarget(targets, code).value) });
+    }
+  }
+  return out.sort((a, b) => b.bound - a.bound);
+}
+
+function inRange(cell: number, range: ReturnType<typeof cellRange>): boolean {
+  if (!range) return true;
+  const la = Math.floor(cell / LON_CELLS_SPAN) - LAT_CELLS_OFFSET;
+  const lo = (cell % LON_CELLS_SPAN) - LON_CELLS_SPAN / 2;
+  return la >= range.lat0 && la <= range.lat1 && lo >= range.lon0 && lo <= range.lon1;
+}
+
+/** "Warum nicht?" for one customer and a vacancy; undefined when the customer is not in the index. */
+export function whyNotCustomer(
+  index: CustomerIndex,
+  vacancy: MatchVacancy,
+  customerId: string,
+  opts: RankOptions,
+): Exclusion | undefined {
+  const profile = index.get(customerId);
+  return profile && explainExclusion(profile, vacancy, opts, 'customer');
+}
+
+/** "Warum nicht?" for one vacancy and a customer; undefined when the vacancy is not in the index. */
+export function whyNotVacancy(
+  index: VacancyIndex,
+  profile: MatchProfile,
+  vacancyId: string,
+  opts: RankOptions,
+): Exclusion | undefined {
+  const vacancy = index.get(vacancyId);
+  return vacancy && explainExclusion(profile, vacancy, opts, 'vacancy');
+}

@@ -1,0 +1,126 @@
+/**
+ * The matcher's vocabulary. Everything here is pure data: the DB, the `match` queue and the HTTP layer build these
+ * values and store or render the results; nothing in matchers/ does I/O.
+ */
+import { z } from 'zod';
+import { ContractType, KldbCode5, LanguageRequirement, Licence, OfferType, WorkingTime } from '../src/domain/enums.ts';
+import type { NormalisedVacancy } from '../src/domain/vacancy.ts';
+
+/**
+ * What an employer may prefer beyond the hard requirements. Only job-related criteria exist here; the object is
+ * strict, so a preference on gender, age, origin or anything else is rejected at parse time instead of being
+ * silently dropped (AGG § 11: a vacancy must not be advertised in a discriminating way).
+ */
+export const EmployerPreferences = z
+  .object({
+    skills: z.array(z.string().max(100)).max(30).default([]),
+    licences: z.array(Licence).default([]),
+    languages: z.array(LanguageRequirement).default([]),
+    minRequirementLevel: z.number().int().min(1).max(4).nullable().default(null),
+  })
+  .strict();
+export type EmployerPreferences = z.infer<typeof EmployerPreferences>;
+
+export const MatchVacancy = z.object({
+  id: z.string().min(1),
+  kldbCode: KldbCode5,
+  requirementLevel: z.number().int().min(1).max(4),
+  /** Work place; null only for remote vacancies. */
+  lat: z.number().min(-90).max(90).nullable(),
+  lon: z.number().min(-180).max(180).nullable(),
+  remote: z.boolean().default(false),
+  /** Alternatives the employer offers (Jobsuche semantics): the vacancy fits if any one of them fits. */
+  workingTimes: z.array(WorkingTime).min(1),
+  contractType: ContractType.nullable(),
+  offerType: OfferType,
+  licences: z.array(Licence).default([]),
+  skills: z.array(z.string().max(100)).max(100).default([]),
+  languages: z.array(LanguageRequirement).default([]),
+  publishedAt: z.date(),
+  validThrough: z.date().nullable(),
+  startDate: z.date().nullable().default(null),
+  employerPreferences: EmployerPreferences.nullable().default(null),
+});
+export type MatchVacancy = z.infer<typeof MatchVacancy>;
+
+/**
+ * Builds the matcher's view of a stored vacancy. Returns null when the vacancy cannot be matched automatically:
+ * no confirmed occupation code, or no work place for a non-remote job. Those go to a caseworker for coding.
+ */
+export function toMatchVacancy(
+  id: string,
+  v: NormalisedVacancy,
+  extra: { startDate?: Date | null; employerPreferences?: EmployerPreferences | null } = {},
+): MatchVacancy | null {
+  if (!v.kldbCode || v.kldbNeedsReview || v.requirementLevel === null || v.publishedAt === null) return null;
+  if (!v.remote && (v.lat === null || v.lon === null)) return null;
+  if (v.workingTimes.length === 0) return null;
+  return MatchVacancy.parse({
+    id,
+    kldbCode: v.kldbCode,
+    requirementLevel: v.requirementLevel,
+    lat: v.lat,
+    lon: v.lon,
+    remote: v.remote,
+    workingTimes: v.workingTimes,
+    contractType: v.contractType,
+    offerType: v.offerType,
+    licences: v.licences,
+    skills: v.skills,
+    languages: v.languages,
+    publishedAt: v.publishedAt,
+    validThrough: v.validThrough,
+    startDate: extra.startDate ?? null,
+    employerPreferences: extra.employerPreferences ?? null,
+  });
+}
+
+/** Key of an existing proposal (any status: open, accepted, rejected). */
+export function proposalKey(customerId: string, vacancyId: string): string {
+  return `${customerId}\u0000${vacancyId}`;
+}
+
+export interface MatchRequest {
+  /** Length of the result list; default 20. */
+  limit?: number;
+  /** Include customers in the activation profile (Aktivierungsprofil); default false. */
+  includeActivation?: boolean;
+  /** Include integrated customers (Aufstocker) looking for more hours or better pay; default false. */
+  includeIntegrated?: boolean;
+  /** Reference time for blocks, availability and freshness; passed in so results are reproducible. */
+  now: Date;
+  /** Pairs already proposed or rejected, built with `proposalKey`. */
+  existingProposals?: ReadonlySet<string>;
+}
+
+export interface Reason {
+  code: string;
+  /** German, for caseworkers. */
+  text: string;
+}
+
+export interface MatchPart {
+  code: string;
+  /** Share of the 100 points this part can give. */
+  weight: number;
+  /** 0..1 */
+  value: number;
+  /** weight × value, rounded to one decimal for display. */
+  points: number;
+  text: string;
+}
+
+export interface MatchResult {
+  customerId: string;
+  vacancyId: string;
+  /** 0–100, integer. */
+  score: number;
+  parts: MatchPart[];
+  passedConstraints: Reason[];
+}
+
+/** Why a candidate is not in the list, on request ("warum nicht?"). `id` is the candidate's id. */
+export interface Exclusion {
+  id: string;
+  failed: Reason[];
+}
