@@ -1,0 +1,164 @@
+/**
+ * The filterable fields of the embedded index as typed arrays, one slot per document. Filters, facets and sort keys
+ * read these instead of document objects: a scan over 100,000 slots stays in the low milliseconds and allocates
+ * nothing per document.
+ */
+import { ContractType, OfferType, WorkingTime } from '../domain/enums.ts';
+import type { VacancyDocument } from '../domain/vacancy.ts';
+import { distanceKm } from '../geo/plz.ts';
+import type { SearchFacets, SearchQuery } from './search-engine.ts';
+
+const NO_KLDB = -1;
+const KM_PER_DEGREE_LAT = 111.32;
+
+/** Bit i stands for WorkingTime.options[i]. */
+function workingTimeMask(times: readonly WorkingTime[]): number {
+  let mask = 0;
+  for (const time of times) mask |= 1 << WorkingTime.options.indexOf(time);
+  return mask;
+}
+
+/** A query's filters turned into plain numbers, so the per-slot test is arithmetic only. */
+export interface SlotFilter {
+  kldbMin: number;
+  kldbMax: number;
+  workingTimeMask: number;
+  /** 0 = any; otherwise 1 + index into ContractType.options / OfferType.options. */
+  contractType: number;
+  offerType: number;
+  publishedSince: number;
+  near?: { lat: number; lon: number; radiusKm: number; minLat: number; maxLat: number; minLon: number; maxLon: number };
+}
+
+export function toSlotFilter(query: SearchQuery): SlotFilter {
+  const filter: SlotFilter = {
+    kldbMin: Number.NEGATIVE_INFINITY,
+    kldbMax: Number.POSITIVE_INFINITY,
+    workingTimeMask: query.workingTimes ? workingTimeMask(query.workingTimes) : 0,
+    contractType: query.contractType ? ContractType.options.indexOf(query.contractType) + 1 : 0,
+    offerType: query.offerType ? OfferType.options.indexOf(query.offerType) + 1 : 0,
+    publishedSince: query.publishedSince ?? Number.NEGATIVE_INFINITY,
+  };
+  if (query.kldb) {
+    // Codes are stored as numbers, so a prefix is a range: "29" → 29000…29999, "0" → 0…9999.
+    const scale = 10 ** (5 - query.kldb.length);
+    filter.kldbMin = Number(query.kldb) * scale;
+    filter.kldbMax = filter.kldbMin + scale - 1;
+  }
+  if (query.near) {
+    const { lat, lon, radiusKm } = query.near;
+    const dLat = radiusKm / KM_PER_DEGREE_LAT;
+    const dLon = radiusKm / (KM_PER_DEGREE_LAT * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+    filter.near = {
+      lat,
+      lon,
+      radiusKm,
+      minLat: lat - dLat,
+      maxLat: lat + dLat,
+      minLon: lon - dLon,
+      maxLon: lon + dLon,
+    };
+  }
+  return filter;
+}
+
+export class VacancyColumns {
+  alive = new Uint8Array(0);
+  lat = new Float64Array(0);
+  lon = new Float64Array(0);
+  publishedAt = new Float64Array(0);
+  kldb = new Int32Array(0);
+  workingTimes = new Uint8Array(0);
+  contractType = new Uint8Array(0);
+  offerType = new Uint8Array(0);
+
+  get capacity(): number {
+    return this.alive.length;
+  }
+
+  set(slot: number, doc: VacancyDocument): void {
+    if (slot >= this.capacity) this.grow(Math.max(1024, slot + 1, this.capacity * 2));
+    this.alive[slot] = 1;
+    this.lat[slot] = doc.lat ?? Number.NaN;
+    this.lon[slot] = doc.lon ?? Number.NaN;
+    this.publishedAt[slot] = doc.publishedAt;
+    this.kldb[slot] = doc.kldbCode && /^\d{5}$/.test(doc.kldbCode) ? Number(doc.kldbCode) : NO_KLDB;
+    this.workingTimes[slot] = workingTimeMask(doc.workingTimes);
+    this.contractType[slot] = doc.contractType ? ContractType.options.indexOf(doc.contractType) + 1 : 0;
+    this.offerType[slot] = OfferType.options.indexOf(doc.offerType) + 1;
+  }
+
+  unset(slot: number): void {
+    this.alive[slot] = 0;
+  }
+
+  /**
+   * Tests one slot against the filter; returns its distance in km when `near` is set, 0 when not, or -1 when the
+   * slot does not pass.
+   */
+  test(slot: number, f: SlotFilter): number {
+    if (this.alive[slot] !== 1) return -1;
+    // A missing code is stored as -1, below every prefix range.
+    const kldb = this.kldb[slot] as number;
+    if (kldb < f.kldbMin || kldb > f.kldbMax) return -1;
+    if (f.workingTimeMask !== 0 && ((this.workingTimes[slot] as number) & f.workingTimeMask) === 0) return -1;
+    if (f.contractType !== 0 && this.contractType[slot] !== f.contractType) return -1;
+    if (f.offerType !== 0 && this.offerType[slot] !== f.offerType) return -1;
+    if ((this.publishedAt[slot] as number) < f.publishedSince) return -1;
+    const near = f.near;
+    if (!near) return 0;
+    const lat = this.lat[slot] as number;
+    const lon = this.lon[slot] as number;
+    // The box test is cheap and rejects most slots before the trigonometry; NaN (no coordinates) fails it too.
+    if (!(lat >= near.minLat && lat <= near.maxLat && lon >= near.minLon && lon <= near.maxLon)) return -1;
+    const km = distanceKm(near, { lat, lon });
+    return km <= near.radiusKm ? km : -1;
+  }
+
+  /** Facet counts over the given slots. */
+  facets(slots: Uint32Array, count: number): SearchFacets {
+    const times = new Uint32Array(WorkingTime.options.length);
+    const contracts = new Uint32Array(ContractType.options.length + 1);
+    const offers = new Uint32Array(OfferType.options.length + 1);
+    const groups = new Uint32Array(100);
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i] as number;
+      const mask = this.workingTimes[slot] as number;
+      for (let bit = 0; bit < times.length; bit++) if (mask & (1 << bit)) times[bit]!++;
+      contracts[this.contractType[slot] as number]!++;
+      offers[this.offerType[slot] as number]!++;
+      const kldb = this.kldb[slot] as number;
+      if (kldb !== NO_KLDB) groups[Math.floor(kldb / 1000)]!++;
+    }
+    const facets: SearchFacets = { workingTimes: {}, offerType: {}, contractType: {}, kldb2: {} };
+    WorkingTime.options.forEach((time, i) => {
+      if (times[i]) facets.workingTimes[time] = times[i];
+    });
+    ContractType.options.forEach((type, i) => {
+      if (contracts[i + 1]) facets.contractType[type] = contracts[i + 1];
+    });
+    OfferType.options.forEach((type, i) => {
+      if (offers[i + 1]) facets.offerType[type] = offers[i + 1];
+    });
+    groups.forEach((n, group) => {
+      if (n) facets.kldb2[String(group).padStart(2, '0')] = n;
+    });
+    return facets;
+  }
+
+  private grow(capacity: number): void {
+    const grow = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.alive = grow(this.alive, (n) => new Uint8Array(n));
+    this.lat = grow(this.lat, (n) => new Float64Array(n));
+    this.lon = grow(this.lon, (n) => new Float64Array(n));
+    this.publishedAt = grow(this.publishedAt, (n) => new Float64Array(n));
+    this.kldb = grow(this.kldb, (n) => new Int32Array(n));
+    this.workingTimes = grow(this.workingTimes, (n) => new Uint8Array(n));
+    this.contractType = grow(this.contractType, (n) => new Uint8Array(n));
+    this.offerType = grow(this.offerType, (n) => new Uint8Array(n));
+  }
+}
