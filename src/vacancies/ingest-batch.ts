@@ -3,8 +3,8 @@
  * deduplicated across sources, linked to their source, with events and outbox rows. Idempotent: a batch already
  * processed is skipped, and re-ingesting the same postings changes nothing (content hashes).
  */
-import { createHash } from 'node:crypto';
-import { and, arrayOverlaps, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { createHash, randomUUID } from 'node:crypto';
+import { and, arrayOverlaps, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
 import { crawlRuns, ingestBatches, outbox, vacancies, vacancyEvents, vacancySources } from '../db/schema.ts';
 import { RawPosting } from '../domain/posting.ts';
@@ -103,7 +103,24 @@ async function changed(tx: Tx, vacancyId: string, kind: string, detail: Record<s
   await tx.db.insert(outbox).values(rows);
 }
 
-/** Ingests postings of one source; the caller owns the transaction. */
+interface FreshPosting {
+  raw: RawPosting;
+  contentHash: string;
+  normalised: NormalisedVacancy;
+  keys: string[];
+  expired: boolean;
+}
+
+const INSERT_CHUNK = 200;
+
+async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
+}
+
+/**
+ * Ingests postings of one source; the caller owns the transaction. Set-oriented: a handful of queries per batch,
+ * not per posting, because the embedded database pays a fixed cost per statement.
+ */
 export async function ingestPostings(
   tx: Tx,
   sourceId: string,
@@ -132,130 +149,191 @@ export async function ingestPostings(
     : [];
   const vacancyById = new Map(linkedVacancies.map((v) => [v.id, v]));
 
+  const seenLinkIds: string[] = [];
+  const fresh: FreshPosting[] = [];
   for (const raw of byExternalId.values()) {
     const contentHash = hashPosting(raw);
     const link = linkByExternalId.get(raw.externalId);
-    if (link) {
-      const vacancy = vacancyById.get(link.vacancyId);
-      await tx.db
-        .update(vacancySources)
-        .set({ lastSeenAt: now, missingCount: 0, status: 'active', contentHash, url: raw.url ?? link.url })
-        .where(eq(vacancySources.id, link.id));
-      if (!vacancy) continue;
-      const reopen = vacancy.status === 'closed' && vacancy.closeReason !== 'filled';
-      if (link.contentHash === contentHash && !reopen) {
-        stats.unchanged += 1;
-        continue;
-      }
+    if (!link) {
       const normalised = normalisePosting(raw, { now });
-      const expired = normalised.validThrough !== null && normalised.validThrough < now;
-      // A caseworker's confirmed code is not overwritten by a source's update.
-      const coding = vacancy.kldbConfirmedBy ? {} : { kldbCode: normalised.kldbCode, kldbConfidence: normalised.kldbConfidence, kldbNeedsReview: normalised.kldbNeedsReview };
-      await tx.db
-        .update(vacancies)
-        .set({
-          ...vacancyValues(normalised),
-          ...coding,
-          dedupeKeys: dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl }),
-          contentHash,
-          updatedAt: now,
-          ...(reopen && !expired ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
-        })
-        .where(eq(vacancies.id, vacancy.id));
-      if (reopen && !expired) {
-        stats.reopened += 1;
-        await changed(tx, vacancy.id, 'reopened', { sourceId, externalId: raw.externalId });
-      } else {
-        stats.updated += 1;
-        await changed(tx, vacancy.id, 'updated', { sourceId, externalId: raw.externalId });
-      }
-      continue;
-    }
-
-    const normalised = normalisePosting(raw, { now });
-    const keys = dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl });
-    const expired = normalised.validThrough !== null && normalised.validThrough < now;
-    const duplicateOf = await findDuplicate(tx, sourceId, raw, normalised, keys);
-    if (duplicateOf) {
-      await tx.db.insert(vacancySources).values({
-        vacancyId: duplicateOf.id,
-        sourceId,
-        externalId: raw.externalId,
-        url: raw.url ?? null,
-        originUrl: raw.originUrl ?? null,
+      fresh.push({
+        raw,
         contentHash,
-        firstSeenAt: now,
-        lastSeenAt: now,
+        normalised,
+        keys: dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl }),
+        expired: normalised.validThrough !== null && normalised.validThrough < now,
       });
-      await tx.db.insert(vacancyEvents).values({ vacancyId: duplicateOf.id, kind: 'linked', at: now, detail: { sourceId, externalId: raw.externalId } });
-      stats.duplicates += 1;
       continue;
     }
-    const [inserted] = await tx.db
-      .insert(vacancies)
-      .values({
-        ...vacancyValues(normalised),
-        status: expired ? 'closed' : 'open',
-        closedAt: expired ? now : null,
-        closeReason: expired ? 'expired' : null,
-        dedupeKeys: keys,
-        contentHash,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: vacancies.id });
-    await tx.db.insert(vacancySources).values({
-      vacancyId: inserted!.id,
+    const vacancy = vacancyById.get(link.vacancyId);
+    const reopen = vacancy?.status === 'closed' && vacancy.closeReason !== 'filled';
+    if (!vacancy || (link.contentHash === contentHash && !reopen)) {
+      seenLinkIds.push(link.id);
+      stats.unchanged += 1;
+      continue;
+    }
+    await updateFromPosting(tx, sourceId, raw, contentHash, link.id, vacancy, reopen, stats);
+  }
+  if (seenLinkIds.length) {
+    await tx.db
+      .update(vacancySources)
+      .set({ lastSeenAt: now, missingCount: 0, status: 'active' })
+      .where(inArray(vacancySources.id, seenLinkIds));
+  }
+  if (fresh.length) await insertFresh(tx, sourceId, fresh, stats);
+  return stats;
+}
+
+async function updateFromPosting(
+  tx: Tx,
+  sourceId: string,
+  raw: RawPosting,
+  contentHash: string,
+  linkId: string,
+  vacancy: VacancyRow,
+  reopen: boolean,
+  stats: IngestStats,
+): Promise<void> {
+  const now = tx.now();
+  await tx.db
+    .update(vacancySources)
+    .set({ lastSeenAt: now, missingCount: 0, status: 'active', contentHash, url: raw.url ?? null, originUrl: raw.originUrl ?? null })
+    .where(eq(vacancySources.id, linkId));
+  const normalised = normalisePosting(raw, { now });
+  const expired = normalised.validThrough !== null && normalised.validThrough < now;
+  // A caseworker's confirmed code is not overwritten by a source's update.
+  const coding = vacancy.kldbConfirmedBy
+    ? {}
+    : { kldbCode: normalised.kldbCode, kldbConfidence: normalised.kldbConfidence, kldbNeedsReview: normalised.kldbNeedsReview };
+  const reopens = reopen && !expired;
+  await tx.db
+    .update(vacancies)
+    .set({
+      ...vacancyValues(normalised),
+      ...coding,
+      dedupeKeys: dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl }),
+      contentHash,
+      updatedAt: now,
+      ...(reopens ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
+    })
+    .where(eq(vacancies.id, vacancy.id));
+  if (reopens) stats.reopened += 1;
+  else stats.updated += 1;
+  await changed(tx, vacancy.id, reopens ? 'reopened' : 'updated', { sourceId, externalId: raw.externalId });
+}
+
+/** New postings: find duplicates among open vacancies of other sources in two queries, then insert in bulk. */
+async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stats: IngestStats): Promise<void> {
+  const now = tx.now();
+  const urls = [...new Set(fresh.flatMap((f) => [f.raw.url, f.raw.originUrl]).filter((u): u is string => !!u))];
+  const byUrl = new Map<string, string>();
+  if (urls.length) {
+    const rows = await tx.db
+      .select({ vacancyId: vacancySources.vacancyId, url: vacancySources.url, originUrl: vacancySources.originUrl })
+      .from(vacancySources)
+      .innerJoin(vacancies, eq(vacancies.id, vacancySources.vacancyId))
+      .where(
+        and(
+          ne(vacancySources.sourceId, sourceId),
+          eq(vacancies.status, 'open'),
+          or(inArray(vacancySources.url, urls), inArray(vacancySources.originUrl, urls)),
+        ),
+      );
+    for (const r of rows) {
+      if (r.url) byUrl.set(r.url, r.vacancyId);
+      if (r.originUrl) byUrl.set(r.originUrl, r.vacancyId);
+    }
+  }
+  const allKeys = [...new Set(fresh.flatMap((f) => f.keys))];
+  const candidates = allKeys.length
+    ? await tx.db
+        .select()
+        .from(vacancies)
+        .where(and(eq(vacancies.status, 'open'), arrayOverlaps(vacancies.dedupeKeys, allKeys)))
+    : [];
+  // Two postings of the same source are two vacancies: the source itself tells them apart.
+  const sameSource = new Set(
+    candidates.length
+      ? (
+          await tx.db
+            .select({ vacancyId: vacancySources.vacancyId })
+            .from(vacancySources)
+            .where(and(eq(vacancySources.sourceId, sourceId), inArray(vacancySources.vacancyId, candidates.map((c) => c.id))))
+        ).map((r) => r.vacancyId)
+      : [],
+  );
+  const candidatesByKey = new Map<string, VacancyRow[]>();
+  for (const c of candidates) {
+    if (sameSource.has(c.id)) continue;
+    for (const k of c.dedupeKeys) candidatesByKey.set(k, [...(candidatesByKey.get(k) ?? []), c]);
+  }
+
+  const newVacancies: Array<typeof vacancies.$inferInsert> = [];
+  const links: Array<typeof vacancySources.$inferInsert> = [];
+  const events: Array<typeof vacancyEvents.$inferInsert> = [];
+  const outboxRows: Array<typeof outbox.$inferInsert> = [];
+  for (const f of fresh) {
+    const { raw } = f;
+    let duplicateOf = [raw.originUrl, raw.url].map((u) => (u ? byUrl.get(u) : undefined)).find(Boolean);
+    if (!duplicateOf) {
+      const probe = { ...f.normalised, url: raw.url, originUrl: raw.originUrl };
+      const seen = new Set<string>();
+      for (const key of f.keys) {
+        for (const c of candidatesByKey.get(key) ?? []) {
+          if (seen.has(c.id)) continue;
+          seen.add(c.id);
+          if (sameVacancy(rowAsNormalised(c), probe).same) {
+            duplicateOf = c.id;
+            break;
+          }
+        }
+        if (duplicateOf) break;
+      }
+    }
+    const link = {
       sourceId,
       externalId: raw.externalId,
       url: raw.url ?? null,
       originUrl: raw.originUrl ?? null,
-      contentHash,
+      contentHash: f.contentHash,
       firstSeenAt: now,
       lastSeenAt: now,
+    };
+    if (duplicateOf) {
+      links.push({ ...link, vacancyId: duplicateOf });
+      events.push({ vacancyId: duplicateOf, kind: 'linked', at: now, detail: { sourceId, externalId: raw.externalId } });
+      stats.duplicates += 1;
+      continue;
+    }
+    const id = randomUUID();
+    newVacancies.push({
+      id,
+      ...vacancyValues(f.normalised),
+      status: f.expired ? 'closed' : 'open',
+      closedAt: f.expired ? now : null,
+      closeReason: f.expired ? 'expired' : null,
+      dedupeKeys: f.keys,
+      contentHash: f.contentHash,
+      createdAt: now,
+      updatedAt: now,
     });
-    if (expired) {
+    links.push({ ...link, vacancyId: id });
+    if (f.expired) {
       stats.closed += 1;
-      await tx.db.insert(vacancyEvents).values({ vacancyId: inserted!.id, kind: 'closed', at: now, detail: { reason: 'expired', sourceId } });
+      events.push({ vacancyId: id, kind: 'closed', at: now, detail: { reason: 'expired', sourceId } });
     } else {
       stats.new += 1;
-      await changed(tx, inserted!.id, 'opened', { sourceId, externalId: raw.externalId });
+      events.push({ vacancyId: id, kind: 'opened', at: now, detail: { sourceId, externalId: raw.externalId } });
+      outboxRows.push(
+        { topic: 'index', aggregateType: 'vacancy', aggregateId: id },
+        { topic: 'match', aggregateType: 'vacancy', aggregateId: id },
+      );
     }
   }
-  return stats;
-}
-
-/** An open vacancy from another source that is the same job: by origin URL, then by blocking keys + comparison. */
-async function findDuplicate(tx: Tx, sourceId: string, raw: RawPosting, normalised: NormalisedVacancy, keys: string[]): Promise<VacancyRow | undefined> {
-  const urls = [raw.originUrl, raw.url].filter((u): u is string => !!u);
-  if (urls.length) {
-    const [byUrl] = await tx.db
-      .select({ vacancyId: vacancySources.vacancyId })
-      .from(vacancySources)
-      .where(and(ne(vacancySources.sourceId, sourceId), sql`(${inArray(vacancySources.url, urls)} or ${inArray(vacancySources.originUrl, urls)})`))
-      .limit(1);
-    if (byUrl) {
-      const [v] = await tx.db.select().from(vacancies).where(and(eq(vacancies.id, byUrl.vacancyId), eq(vacancies.status, 'open')));
-      if (v) return v;
-    }
-  }
-  if (keys.length === 0) return undefined;
-  const candidates = await tx.db
-    .select()
-    .from(vacancies)
-    .where(and(eq(vacancies.status, 'open'), arrayOverlaps(vacancies.dedupeKeys, keys)))
-    .limit(25);
-  for (const candidate of candidates) {
-    // Two postings of the same source are two vacancies: the source itself tells them apart.
-    const [sameSource] = await tx.db
-      .select({ id: vacancySources.id })
-      .from(vacancySources)
-      .where(and(eq(vacancySources.vacancyId, candidate.id), eq(vacancySources.sourceId, sourceId)))
-      .limit(1);
-    if (sameSource) continue;
-    if (sameVacancy(rowAsNormalised(candidate), { ...normalised, url: raw.url, originUrl: raw.originUrl }).same) return candidate;
-  }
-  return undefined;
+  await insertChunked(newVacancies, (chunk) => tx.db.insert(vacancies).values(chunk));
+  await insertChunked(links, (chunk) => tx.db.insert(vacancySources).values(chunk));
+  await insertChunked(events, (chunk) => tx.db.insert(vacancyEvents).values(chunk));
+  await insertChunked(outboxRows, (chunk) => tx.db.insert(outbox).values(chunk));
 }
 
 /**

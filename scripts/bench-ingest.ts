@@ -1,0 +1,149 @@
+/**
+ * Ingest benchmark (`npm run bench:ingest`): synthetic postings end to end in embedded mode – staged batches,
+ * BullMQ `ingest` jobs on a private redis-server, normalisation, cross-source dedupe, PGlite on disk, outbox, and
+ * the `index` queue feeding the embedded search engine – until the index holds every open vacancy.
+ * Baseline in the same run: the same path with one posting per batch (one transaction and one job per posting).
+ * Options: --postings N (default 50000), --baseline N (default 2000). Prints one JSON line last.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { eq, isNull, sql } from 'drizzle-orm';
+import { createQueues } from '../queues/queues.ts';
+import { type ProcessorRegistry, startWorkers } from '../queues/workers.ts';
+import { openPglite } from '../src/db/client.ts';
+import { ingestBatches, sources, vacancies } from '../src/db/schema.ts';
+import { generateVacancies, type SyntheticVacancy } from '../src/demo/synthetic-vacancies.ts';
+import type { RawPostingInput } from '../src/domain/posting.ts';
+import { createLogger } from '../src/logging.ts';
+import { producerConnection } from '../src/redis/connect.ts';
+import { startRedisServer } from '../src/redis/redis-server.ts';
+import { createEmbeddedSearchEngine } from '../src/search/embedded.ts';
+import { memoryCursor, syncIndex } from '../src/search/index-sync.ts';
+import { ingestBatch } from '../src/vacancies/ingest-batch.ts';
+
+const { values } = parseArgs({ options: { postings: { type: 'string', default: '50000' }, baseline: { type: 'string', default: '2000' } } });
+const POSTINGS = Number(values.postings);
+const BASELINE = Number(values.baseline);
+const DUPLICATE_SHARE = 0.1;
+
+const WORKING_TIME_WORDS: Record<string, string> = {
+  vollzeit: 'FULL_TIME',
+  teilzeit: 'PART_TIME',
+  minijob: 'PART_TIME',
+  schicht_nacht_wochenende: 'FULL_TIME',
+  heim_telearbeit: 'FULL_TIME',
+};
+
+function toPosting(v: SyntheticVacancy, externalId: string, host: string, variant = false): RawPostingInput {
+  return {
+    externalId,
+    url: `https://${host}/jobs/${externalId}`,
+    // A re-listing on another board words the title a little differently.
+    title: variant ? v.title.replace('(m/w/d)', '(w/m/d)') : v.title,
+    description: v.description,
+    employerName: variant ? v.employerName.replace(/ GmbH$/, ' GmbH.') : v.employerName,
+    locations: [{ plz: v.plz, city: v.place }],
+    employmentTypes: [...new Set(v.workingTimes.map((w) => WORKING_TIME_WORDS[w] ?? 'OTHER'))],
+    datePosted: v.publishedAt.toISOString(),
+  };
+}
+
+async function runPipeline(label: string, postingCount: number, batchSize: number, seed: number) {
+  const dir = mkdtempSync(join(os.tmpdir(), `jobbruecke-bench-ingest-${label}-`));
+  const redis = await startRedisServer({ dir: join(dir, 'redis') });
+  const database = await openPglite(join(dir, 'db'));
+  await database.migrate();
+  const log = createLogger('warn');
+  const ctx = { db: database.db, log, now: () => new Date('2026-11-20T09:00:00Z') };
+  const search = createEmbeddedSearchEngine();
+  await search.init();
+  const cursor = memoryCursor(0);
+
+  const [careers, board] = await database.db
+    .insert(sources)
+    .values([
+      { name: 'Bench careers', type: 'jsonld', url: 'https://careers.bench.invalid/', legalBasis: 'benchmark' },
+      { name: 'Bench board', type: 'feed', url: 'https://board.bench.invalid/', legalBasis: 'benchmark' },
+    ])
+    .returning({ id: sources.id });
+  const generated = generateVacancies(Math.ceil(postingCount / (1 + DUPLICATE_SHARE)), seed, Date.UTC(2026, 10, 20));
+  const careersPostings = generated.map((v, i) => toPosting(v, `c-${i}`, 'careers.bench.invalid'));
+  const boardPostings = generated
+    .filter((_, i) => i % Math.round(1 / DUPLICATE_SHARE) === 0)
+    .map((v, i) => toPosting(v, `b-${i}`, 'board.bench.invalid', true));
+  const all: Array<{ sourceId: string; postings: RawPostingInput[] }> = [];
+  for (let i = 0; i < careersPostings.length; i += batchSize) all.push({ sourceId: careers!.id, postings: careersPostings.slice(i, i + batchSize) });
+  for (let i = 0; i < boardPostings.length; i += batchSize) all.push({ sourceId: board!.id, postings: boardPostings.slice(i, i + batchSize) });
+  const total = careersPostings.length + boardPostings.length;
+
+  const connection = producerConnection(redis.url);
+  await new Promise((r) => connection.once('ready', r));
+  const queues = createQueues(connection, `bench-${label}`);
+  const processors: ProcessorRegistry = {
+    crawl: async () => ({ status: 'skipped' }),
+    match: async () => ({ status: 'skipped' }),
+    ingest: async ({ batchId }) => {
+      const r = await ingestBatch(ctx, batchId);
+      if (r.status === 'done') await queues.index();
+      return { status: r.status };
+    },
+    index: async () => ({ status: 'done', detail: { applied: await syncIndex(ctx, search, cursor) } }),
+  };
+
+  const started = performance.now();
+  // Staging is part of the pipeline: a crawl run writes its batches to the DB before queueing them.
+  const batchIds: string[] = [];
+  for (const b of all) {
+    const [row] = await database.db.insert(ingestBatches).values({ sourceId: b.sourceId, postings: b.postings }).returning({ id: ingestBatches.id });
+    batchIds.push(row!.id);
+  }
+  const workers = startWorkers({ redisUrl: redis.url, prefix: queues.prefix, processors, log });
+  for (const id of batchIds) await queues.ingest(id);
+
+  for (;;) {
+    const [pending] = await database.db.select({ n: sql<number>`count(*)::int` }).from(ingestBatches).where(isNull(ingestBatches.processedAt));
+    if (pending?.n === 0) {
+      const [open] = await database.db.select({ n: sql<number>`count(*)::int` }).from(vacancies).where(eq(vacancies.status, 'open'));
+      if ((await search.count()) === open?.n) break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const [open] = await database.db.select({ n: sql<number>`count(*)::int` }).from(vacancies).where(eq(vacancies.status, 'open'));
+  const result = { postings: total, vacancies: open?.n ?? 0, linkedDuplicates: total - (open?.n ?? 0), seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(total / seconds) };
+
+  await workers.close();
+  await queues.close();
+  connection.disconnect();
+  await search.close();
+  await database.close();
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+const baseline = await runPipeline('baseline', BASELINE, 1, 11);
+console.log(`baseline (one posting per batch): ${baseline.postings} postings in ${baseline.seconds} s = ${baseline.perSecond}/s`);
+const batched = await runPipeline('batched', POSTINGS, 500, 42);
+console.log(
+  `batched (500 per batch): ${batched.postings} postings → ${batched.vacancies} vacancies (${batched.linkedDuplicates} duplicates linked) in ${batched.seconds} s = ${batched.perSecond}/s`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'ingest',
+    mode: 'embedded (PGlite on disk, private redis-server, embedded search)',
+    postings: batched.postings,
+    vacancies: batched.vacancies,
+    linkedDuplicates: batched.linkedDuplicates,
+    seconds: batched.seconds,
+    postingsPerSecond: batched.perSecond,
+    baselinePostings: baseline.postings,
+    baselinePerSecond: baseline.perSecond,
+    ratioToBaseline: Math.round((batched.perSecond / baseline.perSecond) * 10) / 10,
+    targetPerSecond: 1000,
+    node: process.version,
+    cpus: os.availableParallelism(),
+  }),
+);

@@ -1,0 +1,66 @@
+/**
+ * Raw posting → normalised vacancy: occupation code, place, working time, contract, offer type, skills, licences,
+ * languages and dates. Pure and fast (no I/O); every helper tolerates odd input rather than throwing, because one
+ * bad posting must not stop a crawl batch.
+ */
+import type { RawPosting } from '../domain/posting.ts';
+import type { NormalisedVacancy } from '../domain/vacancy.ts';
+import { codeOccupation, levelCue } from '../taxonomy/coder.ts';
+import { cleanTitle } from '../taxonomy/coder-text.ts';
+import { isKldbCode, requirementLevel } from '../taxonomy/kldb.ts';
+import { vacancyDates } from './dates.ts';
+import { findLanguages } from './languages.ts';
+import { findLicences } from './licences.ts';
+import { resolveLocation } from './location.ts';
+import { findSkills } from './skills.ts';
+import { cueText, plainText } from './text.ts';
+import { contractType, isRemote, offerType, workingTimes } from './working-time.ts';
+
+export interface NormaliseOptions {
+  now: Date;
+}
+
+const MAX_TITLE = 500;
+const MAX_EMPLOYER = 300;
+
+function occupation(raw: RawPosting, title: string, description: string) {
+  if (raw.kldbCode && isKldbCode(raw.kldbCode)) {
+    return { kldbCode: raw.kldbCode, kldbConfidence: 1, kldbNeedsReview: false };
+  }
+  const result = codeOccupation({ title: cleanTitle(title), description, hints: raw.occupationHints ?? [] });
+  return {
+    kldbCode: result.best?.code ?? null,
+    kldbConfidence: result.best?.confidence ?? 0,
+    kldbNeedsReview: result.needsReview,
+  };
+}
+
+export function normalisePosting(raw: RawPosting, opts: NormaliseOptions): NormalisedVacancy {
+  // The title is displayed as the source gave it (markup and runs of spaces removed); only the coder sees it cleaned.
+  const title = plainText(raw.title ?? '', MAX_TITLE) || raw.externalId.slice(0, MAX_TITLE);
+  const description = plainText(raw.description ?? '');
+  const employerName = plainText(raw.employerName ?? '', MAX_EMPLOYER) || null;
+  const employmentTypes = raw.employmentTypes ?? [];
+  const text = cueText(title, description);
+  const code = occupation(raw, title, description);
+  const location = resolveLocation(raw.locations ?? []);
+  const dates = vacancyDates(raw.datePosted, raw.validThrough, opts.now);
+
+  return {
+    title,
+    description,
+    employerName,
+    ...code,
+    requirementLevel: (code.kldbCode ? requirementLevel(code.kldbCode) : undefined) ?? levelCue(title),
+    ...location,
+    remote: isRemote(raw.remote, text),
+    workingTimes: workingTimes(raw.workingTimes, employmentTypes, text),
+    contractType: contractType(raw.contractType, employmentTypes, text),
+    offerType: offerType(raw.offerType, employmentTypes, title),
+    salary: raw.salary ?? null,
+    skills: findSkills(text),
+    licences: findLicences(text),
+    languages: findLanguages(text),
+    ...dates,
+  };
+}
