@@ -148,8 +148,6 @@ export const vacancies = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
     validThrough: timestamp('valid_through', { withTimezone: true }),
     startDate: date('start_date', { mode: 'date' }),
-    /** Blocking keys for deduplication across sources. */
-    dedupeKeys: text('dedupe_keys').array().notNull().default(sql`'{}'::text[]`),
     contentHash: text('content_hash'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -157,11 +155,25 @@ export const vacancies = pgTable(
     closeReason: text('close_reason'),
   },
   (t) => [
-    index('vacancies_status_idx').on(t.status),
     index('vacancies_kldb_idx').on(t.kldbCode),
-    index('vacancies_dedupe_keys_idx').using('gin', t.dedupeKeys),
     index('vacancies_branch_idx').on(t.branchId, t.status),
   ],
+);
+
+/**
+ * Blocking keys for deduplication across sources (employer + title + place, URLs …): a new posting is compared only
+ * with vacancies sharing a key. A table with a B-tree rather than an array column, so a batch's thousands of keys
+ * are index lookups.
+ */
+export const vacancyDedupeKeys = pgTable(
+  'vacancy_dedupe_keys',
+  {
+    key: text('key').notNull(),
+    vacancyId: uuid('vacancy_id')
+      .notNull()
+      .references(() => vacancies.id),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.vacancyId] }), index('vacancy_dedupe_keys_vacancy_idx').on(t.vacancyId)],
 );
 
 /** One row per (source, external id): the links that make one vacancy out of several postings. */
@@ -191,6 +203,7 @@ export const vacancySources = pgTable(
     uniqueIndex('vacancy_sources_source_external_uq').on(t.sourceId, t.externalId),
     index('vacancy_sources_vacancy_idx').on(t.vacancyId),
     index('vacancy_sources_url_idx').on(t.url),
+    index('vacancy_sources_origin_url_idx').on(t.originUrl),
   ],
 );
 

@@ -15,6 +15,7 @@ import {
   sources,
   users,
   vacancies,
+  vacancyDedupeKeys,
   vacancySources,
 } from '../db/schema.ts';
 import { lookupPlz } from '../geo/plz.ts';
@@ -138,6 +139,7 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
     const vacancyRows: Array<typeof vacancies.$inferInsert> = [];
     const linkRows: Array<typeof vacancySources.$inferInsert> = [];
     const slaRows: Array<typeof slaEvents.$inferInsert> = [];
+    const keyRows: Array<typeof vacancyDedupeKeys.$inferInsert> = [];
     let submissionNo = 0;
     generated.forEach((v, i) => {
       const id = deterministicUuid(NS.vacancy, i + 1);
@@ -169,20 +171,19 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         createdAt: v.publishedAt,
         updatedAt: v.publishedAt,
       } satisfies typeof vacancies.$inferInsert;
-      vacancyRows.push({
+      vacancyRows.push(row);
+      const keys = dedupeKeys({
         ...row,
-        dedupeKeys: dedupeKeys({
-          ...row,
-          kldbNeedsReview: false,
-          remote: false,
-          salary: null,
-          skills: [],
-          licences: [],
-          languages: [],
-          validThrough: null,
-          url,
-        }),
+        kldbNeedsReview: false,
+        remote: false,
+        salary: null,
+        skills: [],
+        licences: [],
+        languages: [],
+        validThrough: null,
+        url,
       });
+      for (const key of keys) keyRows.push({ key, vacancyId: id });
       linkRows.push({
         id: deterministicUuid(NS.link, linkRows.length + 1),
         vacancyId: id,
@@ -211,6 +212,7 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
     });
     await insertChunked(vacancyRows, 500, (chunk) => tx.db.insert(vacancies).values(chunk).onConflictDoNothing());
     progress('Stellenangebote', vacancyRows.length);
+    await insertChunked(keyRows, 2000, (chunk) => tx.db.insert(vacancyDedupeKeys).values(chunk).onConflictDoNothing());
     await insertChunked(linkRows, 1000, (chunk) => tx.db.insert(vacancySources).values(chunk).onConflictDoNothing());
     await insertChunked(slaRows, 1000, (chunk) => tx.db.insert(slaEvents).values(chunk).onConflictDoNothing());
     progress('Quellverweise', linkRows.length);

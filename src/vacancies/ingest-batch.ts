@@ -4,9 +4,9 @@
  * processed is skipped, and re-ingesting the same postings changes nothing (content hashes).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { and, arrayOverlaps, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
-import { crawlRuns, ingestBatches, outbox, vacancies, vacancyEvents, vacancySources } from '../db/schema.ts';
+import { crawlRuns, ingestBatches, outbox, vacancies, vacancyDedupeKeys, vacancyEvents, vacancySources } from '../db/schema.ts';
 import { RawPosting } from '../domain/posting.ts';
 import type { NormalisedVacancy } from '../domain/vacancy.ts';
 import { dedupeKeys, sameVacancy } from '../ingest/dedupe.ts';
@@ -211,12 +211,14 @@ async function updateFromPosting(
     .set({
       ...vacancyValues(normalised),
       ...coding,
-      dedupeKeys: dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl }),
       contentHash,
       updatedAt: now,
       ...(reopens ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
     })
     .where(eq(vacancies.id, vacancy.id));
+  await tx.db.delete(vacancyDedupeKeys).where(eq(vacancyDedupeKeys.vacancyId, vacancy.id));
+  const keys = dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl });
+  if (keys.length) await tx.db.insert(vacancyDedupeKeys).values(keys.map((key) => ({ key, vacancyId: vacancy.id }))).onConflictDoNothing();
   if (reopens) stats.reopened += 1;
   else stats.updated += 1;
   await changed(tx, vacancy.id, reopens ? 'reopened' : 'updated', { sourceId, externalId: raw.externalId });
@@ -245,11 +247,18 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
     }
   }
   const allKeys = [...new Set(fresh.flatMap((f) => f.keys))];
-  const candidates = allKeys.length
+  const keyRows = allKeys.length
+    ? await tx.db
+        .select({ key: vacancyDedupeKeys.key, vacancyId: vacancyDedupeKeys.vacancyId })
+        .from(vacancyDedupeKeys)
+        .where(inArray(vacancyDedupeKeys.key, allKeys))
+    : [];
+  const candidateIds = [...new Set(keyRows.map((r) => r.vacancyId))];
+  const candidates = candidateIds.length
     ? await tx.db
         .select()
         .from(vacancies)
-        .where(and(eq(vacancies.status, 'open'), arrayOverlaps(vacancies.dedupeKeys, allKeys)))
+        .where(and(eq(vacancies.status, 'open'), inArray(vacancies.id, candidateIds)))
     : [];
   // Two postings of the same source are two vacancies: the source itself tells them apart.
   const sameSource = new Set(
@@ -262,16 +271,18 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
         ).map((r) => r.vacancyId)
       : [],
   );
+  const candidateById = new Map(candidates.filter((c) => !sameSource.has(c.id)).map((c) => [c.id, c]));
   const candidatesByKey = new Map<string, VacancyRow[]>();
-  for (const c of candidates) {
-    if (sameSource.has(c.id)) continue;
-    for (const k of c.dedupeKeys) candidatesByKey.set(k, [...(candidatesByKey.get(k) ?? []), c]);
+  for (const { key, vacancyId } of keyRows) {
+    const c = candidateById.get(vacancyId);
+    if (c) candidatesByKey.set(key, [...(candidatesByKey.get(key) ?? []), c]);
   }
 
   const newVacancies: Array<typeof vacancies.$inferInsert> = [];
   const links: Array<typeof vacancySources.$inferInsert> = [];
   const events: Array<typeof vacancyEvents.$inferInsert> = [];
   const outboxRows: Array<typeof outbox.$inferInsert> = [];
+  const newKeys: Array<typeof vacancyDedupeKeys.$inferInsert> = [];
   for (const f of fresh) {
     const { raw } = f;
     let duplicateOf = [raw.originUrl, raw.url].map((u) => (u ? byUrl.get(u) : undefined)).find(Boolean);
@@ -312,12 +323,12 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
       status: f.expired ? 'closed' : 'open',
       closedAt: f.expired ? now : null,
       closeReason: f.expired ? 'expired' : null,
-      dedupeKeys: f.keys,
       contentHash: f.contentHash,
       createdAt: now,
       updatedAt: now,
     });
     links.push({ ...link, vacancyId: id });
+    for (const key of f.keys) newKeys.push({ key, vacancyId: id });
     if (f.expired) {
       stats.closed += 1;
       events.push({ vacancyId: id, kind: 'closed', at: now, detail: { reason: 'expired', sourceId } });
@@ -331,6 +342,7 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
     }
   }
   await insertChunked(newVacancies, (chunk) => tx.db.insert(vacancies).values(chunk));
+  await insertChunked(newKeys, (chunk) => tx.db.insert(vacancyDedupeKeys).values(chunk).onConflictDoNothing());
   await insertChunked(links, (chunk) => tx.db.insert(vacancySources).values(chunk));
   await insertChunked(events, (chunk) => tx.db.insert(vacancyEvents).values(chunk));
   await insertChunked(outboxRows, (chunk) => tx.db.insert(outbox).values(chunk));

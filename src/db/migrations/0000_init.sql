@@ -190,13 +190,18 @@ CREATE TABLE "vacancies" (
 	"published_at" timestamp with time zone,
 	"valid_through" timestamp with time zone,
 	"start_date" date,
-	"dedupe_keys" text[] DEFAULT '{}'::text[] NOT NULL,
 	"content_hash" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"closed_at" timestamp with time zone,
 	"close_reason" text,
 	CONSTRAINT "vacancies_reference_number_unique" UNIQUE("reference_number")
+);
+--> statement-breakpoint
+CREATE TABLE "vacancy_dedupe_keys" (
+	"key" text NOT NULL,
+	"vacancy_id" uuid NOT NULL,
+	CONSTRAINT "vacancy_dedupe_keys_key_vacancy_id_pk" PRIMARY KEY("key","vacancy_id")
 );
 --> statement-breakpoint
 CREATE TABLE "vacancy_events" (
@@ -238,6 +243,7 @@ ALTER TABLE "vacancies" ADD CONSTRAINT "vacancies_employer_id_employers_id_fk" F
 ALTER TABLE "vacancies" ADD CONSTRAINT "vacancies_branch_id_branches_id_fk" FOREIGN KEY ("branch_id") REFERENCES "public"."branches"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "vacancies" ADD CONSTRAINT "vacancies_submitted_by_users_id_fk" FOREIGN KEY ("submitted_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "vacancies" ADD CONSTRAINT "vacancies_kldb_confirmed_by_users_id_fk" FOREIGN KEY ("kldb_confirmed_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "vacancy_dedupe_keys" ADD CONSTRAINT "vacancy_dedupe_keys_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "vacancy_events" ADD CONSTRAINT "vacancy_events_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "vacancy_sources" ADD CONSTRAINT "vacancy_sources_vacancy_id_vacancies_id_fk" FOREIGN KEY ("vacancy_id") REFERENCES "public"."vacancies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "vacancy_sources" ADD CONSTRAINT "vacancy_sources_source_id_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."sources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -252,11 +258,11 @@ CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("topic","id") WHERE "
 CREATE UNIQUE INDEX "proposals_vacancy_customer_uq" ON "proposals" USING btree ("vacancy_id","customer_id");--> statement-breakpoint
 CREATE INDEX "proposals_customer_idx" ON "proposals" USING btree ("customer_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "sla_events_vacancy_kind_uq" ON "sla_events" USING btree ("vacancy_id","kind");--> statement-breakpoint
-CREATE INDEX "vacancies_status_idx" ON "vacancies" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "vacancies_kldb_idx" ON "vacancies" USING btree ("kldb_code");--> statement-breakpoint
-CREATE INDEX "vacancies_dedupe_keys_idx" ON "vacancies" USING gin ("dedupe_keys");--> statement-breakpoint
 CREATE INDEX "vacancies_branch_idx" ON "vacancies" USING btree ("branch_id","status");--> statement-breakpoint
+CREATE INDEX "vacancy_dedupe_keys_vacancy_idx" ON "vacancy_dedupe_keys" USING btree ("vacancy_id");--> statement-breakpoint
 CREATE INDEX "vacancy_events_vacancy_idx" ON "vacancy_events" USING btree ("vacancy_id","at");--> statement-breakpoint
 CREATE UNIQUE INDEX "vacancy_sources_source_external_uq" ON "vacancy_sources" USING btree ("source_id","external_id");--> statement-breakpoint
 CREATE INDEX "vacancy_sources_vacancy_idx" ON "vacancy_sources" USING btree ("vacancy_id");--> statement-breakpoint
-CREATE INDEX "vacancy_sources_url_idx" ON "vacancy_sources" USING btree ("url");
+CREATE INDEX "vacancy_sources_url_idx" ON "vacancy_sources" USING btree ("url");--> statement-breakpoint
+CREATE INDEX "vacancy_sources_origin_url_idx" ON "vacancy_sources" USING btree ("origin_url");
