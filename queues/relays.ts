@@ -13,7 +13,6 @@ import type { Queues } from './queues.ts';
 export interface RelayState {
   indexHead: number;
   schedulers: string;
-  schedulersAt: number;
 }
 
 export interface RelayOptions {
@@ -55,16 +54,18 @@ export async function relayOnce(ctx: Ctx, queues: Queues, state: RelayState): Pr
  * One BullMQ job scheduler per enabled source, kept in step with the sources table. Re-applied after a Redis loss,
  * since the DB, not Redis, knows which sources exist.
  */
-async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: string; schedulersAt: number }): Promise<void> {
+async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: string }): Promise<void> {
   const rows = await ctx.db
     .select({ id: sources.id, enabled: sources.enabled, everyMinutes: sources.everyMinutes })
     .from(sources)
     .where(ne(sources.type, 'employer'))
     .orderBy(asc(sources.id));
   const signature = JSON.stringify(rows);
-  const now = ctx.now().getTime();
-  if (signature === state.schedulers && now - state.schedulersAt < 60_000) return;
   const existing = new Set((await queues.byName.crawl.getJobSchedulers()).map((s) => s.key));
+  const wanted = rows.filter((s) => s.enabled).map((s) => `source_${s.id}`);
+  // A Redis that lost its data lost the schedulers too: re-apply whenever one is missing.
+  const complete = wanted.every((key) => existing.has(key));
+  if (complete && signature === state.schedulers) return;
   for (const s of rows) {
     const key = `source_${s.id}`;
     if (s.enabled) {
@@ -74,11 +75,10 @@ async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: str
     }
   }
   state.schedulers = signature;
-  state.schedulersAt = now;
 }
 
 export function startRelays({ ctx, queues, log, intervalMs = 2_000 }: RelayOptions): { stop(): void } {
-  const state: RelayState = { indexHead: -1, schedulers: '', schedulersAt: 0 };
+  const state: RelayState = { indexHead: -1, schedulers: '' };
   let running = false;
   const tick = async () => {
     if (running) return;
