@@ -2,7 +2,7 @@
  * The Hono application. `createApp` builds it without listening, so tests call `app.request(...)` in-process.
  */
 import { Hono } from 'hono';
-import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Ctx } from '../src/context.ts';
 import type { HealthReport } from '../src/health.ts';
@@ -25,13 +25,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
     // One line per request; paths carry ids only, never personal data.
     ctx.log.info(
-      { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });
   app.use(secureHeaders());
   app.onError(toProblem(ctx.log));
-  app.notFound((c) => problem(c, 404, { title: 'Nicht gefunden', code: 'not_found', detail: `Kein Angebot unter ${c.req.path}` }));
+  app.notFound((c) =>
+    problem(c, 404, { title: 'Nicht gefunden', code: 'not_found', detail: `Kein Angebot unter ${c.req.path}` }),
+  );
 
   app.get('/health', async (c) => {
     const report = await health();

@@ -27,15 +27,24 @@ const TITLE: Record<ErrorCode, string> = {
 };
 
 export function problem(c: Context, status: ContentfulStatusCode, body: Record<string, unknown>): Response {
-  return c.body(JSON.stringify({ type: 'about:blank', status, instance: c.req.path, requestId: c.get('requestId'), ...body }), status, {
-    'content-type': 'application/problem+json; charset=utf-8',
-  });
+  return c.body(
+    JSON.stringify({ type: 'about:blank', status, instance: c.req.path, requestId: c.get('requestId'), ...body }),
+    status,
+    {
+      'content-type': 'application/problem+json; charset=utf-8',
+    },
+  );
 }
 
 export function toProblem(log: Logger) {
   return function onError(err: Error, c: Context): Response {
     if (err instanceof AppError) {
-      return problem(c, STATUS[err.code], { title: TITLE[err.code], code: err.code, detail: err.message, ...err.detail });
+      return problem(c, STATUS[err.code], {
+        title: TITLE[err.code],
+        code: err.code,
+        detail: err.message,
+        ...err.detail,
+      });
     }
     if (err instanceof ZodError) {
       return problem(c, 400, {
@@ -51,6 +60,10 @@ export function toProblem(log: Logger) {
     }
     // Unknown errors are logged once with their stack; the client never sees the message.
     log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
-    return problem(c, 500, { title: 'Interner Fehler', code: 'internal', detail: 'Ein unerwarteter Fehler ist aufgetreten.' });
+    return problem(c, 500, {
+      title: 'Interner Fehler',
+      code: 'internal',
+      detail: 'Ein unerwarteter Fehler ist aufgetreten.',
+    });
   };
 }

@@ -6,8 +6,8 @@ import { eq } from 'drizzle-orm';
 import type { Config } from '../src/config.ts';
 import { type Ctx, withTransaction } from '../src/context.ts';
 import { crawlRuns, ingestBatches, sources } from '../src/db/schema.ts';
-import { crawlSource } from './index.ts';
 import type { HostRateLimiter } from './http/rate-limiter.ts';
+import { crawlSource } from './index.ts';
 import type { CrawlState } from './types.ts';
 
 export const INGEST_BATCH_SIZE = 500;
@@ -31,11 +31,24 @@ export interface RunCrawlDeps {
 export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<CrawlRunResult> {
   const { ctx } = deps;
   const [source] = await ctx.db.select().from(sources).where(eq(sources.id, sourceId));
-  if (!source) return { status: 'skipped', reason: 'unknown source', batchIds: [], postings: 0, complete: false, errors: 0 };
-  if (!source.enabled) return { status: 'skipped', reason: 'source disabled', batchIds: [], postings: 0, complete: false, errors: 0 };
-  if (source.type === 'employer') return { status: 'skipped', reason: 'employer submissions are not crawled', batchIds: [], postings: 0, complete: false, errors: 0 };
+  if (!source)
+    return { status: 'skipped', reason: 'unknown source', batchIds: [], postings: 0, complete: false, errors: 0 };
+  if (!source.enabled)
+    return { status: 'skipped', reason: 'source disabled', batchIds: [], postings: 0, complete: false, errors: 0 };
+  if (source.type === 'employer')
+    return {
+      status: 'skipped',
+      reason: 'employer submissions are not crawled',
+      batchIds: [],
+      postings: 0,
+      complete: false,
+      errors: 0,
+    };
 
-  const [run] = await ctx.db.insert(crawlRuns).values({ sourceId, startedAt: ctx.now() }).returning({ id: crawlRuns.id, startedAt: crawlRuns.startedAt });
+  const [run] = await ctx.db
+    .insert(crawlRuns)
+    .values({ sourceId, startedAt: ctx.now() })
+    .returning({ id: crawlRuns.id, startedAt: crawlRuns.startedAt });
   const state = (source.crawlState as unknown as CrawlState | null) ?? { validators: {} };
   const outcome = await crawlSource(
     { id: source.id, type: source.type, url: source.url, params: source.params, config: source.config },
@@ -48,12 +61,24 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
 
   const closesRun = outcome.complete && !outcome.notModified;
   const chunks: unknown[][] = [];
-  for (let i = 0; i < outcome.postings.length; i += INGEST_BATCH_SIZE) chunks.push(outcome.postings.slice(i, i + INGEST_BATCH_SIZE));
+  for (let i = 0; i < outcome.postings.length; i += INGEST_BATCH_SIZE)
+    chunks.push(outcome.postings.slice(i, i + INGEST_BATCH_SIZE));
   // A complete crawl that found nothing still needs a closing batch, so missing postings are counted.
   if (closesRun && chunks.length === 0) chunks.push([]);
 
-  const status = outcome.errors.length === 0 ? 'succeeded' : outcome.postings.length > 0 || outcome.notModified ? 'partial' : 'failed';
-  const stats = { fetched: outcome.postings.length, errors: outcome.errors.length, requests: outcome.stats.requests, bytes: outcome.stats.bytes, durationMs: outcome.stats.durationMs };
+  const status =
+    outcome.errors.length === 0
+      ? 'succeeded'
+      : outcome.postings.length > 0 || outcome.notModified
+        ? 'partial'
+        : 'failed';
+  const stats = {
+    fetched: outcome.postings.length,
+    errors: outcome.errors.length,
+    requests: outcome.stats.requests,
+    bytes: outcome.stats.bytes,
+    durationMs: outcome.stats.durationMs,
+  };
   const batchIds = await withTransaction(ctx, async (tx) => {
     const ids: string[] = [];
     for (const [i, chunk] of chunks.entries()) {
@@ -79,6 +104,16 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
       .where(eq(sources.id, sourceId));
     return ids;
   });
-  ctx.log.info({ sourceId, runId: run!.id, postings: outcome.postings.length, complete: closesRun, errors: outcome.errors.length }, 'crawl finished');
-  return { status: 'done', runId: run!.id, batchIds, postings: outcome.postings.length, complete: closesRun, errors: outcome.errors.length };
+  ctx.log.info(
+    { sourceId, runId: run!.id, postings: outcome.postings.length, complete: closesRun, errors: outcome.errors.length },
+    'crawl finished',
+  );
+  return {
+    status: 'done',
+    runId: run!.id,
+    batchIds,
+    postings: outcome.postings.length,
+    complete: closesRun,
+    errors: outcome.errors.length,
+  };
 }

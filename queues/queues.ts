@@ -33,7 +33,11 @@ export function createQueues(connection: Redis, prefix = 'jobbruecke'): Queues {
     connection,
     byName,
     async crawl(sourceId, window = new Date().toISOString()) {
-      await byName.crawl.add('crawl', { sourceId }, { jobId: `crawl_${sourceId}_${window.replace(/[:.]/g, '-')}`, attempts: 2 });
+      await byName.crawl.add(
+        'crawl',
+        { sourceId },
+        { jobId: `crawl_${sourceId}_${window.replace(/[:.]/g, '-')}`, attempts: 2 },
+      );
     },
     async ingest(batchId) {
       await byName.ingest.add('ingest', { batchId }, { jobId: `ingest_${batchId}` });
@@ -42,7 +46,9 @@ export function createQueues(connection: Redis, prefix = 'jobbruecke'): Queues {
       await byName.index.add('index', {}, { deduplication: { id: 'index', keepLastIfActive: true } });
     },
     async match(payload) {
-      await byName.match.add('match', payload, { deduplication: { id: `match_${payload.kind}_${payload.id}`, keepLastIfActive: true } });
+      await byName.match.add('match', payload, {
+        deduplication: { id: `match_${payload.kind}_${payload.id}`, keepLastIfActive: true },
+      });
     },
     async close() {
       await Promise.all(Object.values(byName).map((q) => q.close()));

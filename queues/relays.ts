@@ -69,7 +69,11 @@ async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: str
   for (const s of rows) {
     const key = `source_${s.id}`;
     if (s.enabled) {
-      await queues.byName.crawl.upsertJobScheduler(key, { every: s.everyMinutes * 60_000 }, { name: 'crawl', data: { sourceId: s.id } });
+      await queues.byName.crawl.upsertJobScheduler(
+        key,
+        { every: s.everyMinutes * 60_000 },
+        { name: 'crawl', data: { sourceId: s.id } },
+      );
     } else if (existing.has(key)) {
       await queues.byName.crawl.removeJobScheduler(key);
     }

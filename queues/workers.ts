@@ -18,7 +18,12 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export function startWorkers(options: { redisUrl: string; prefix: string; processors: ProcessorRegistry; log: Logger }): Workers {
+export function startWorkers(options: {
+  redisUrl: string;
+  prefix: string;
+  processors: ProcessorRegistry;
+  log: Logger;
+}): Workers {
   const { redisUrl, prefix, processors, log } = options;
   const workers = Object.values(QueueName).map((name) => {
     const connection = workerConnection(redisUrl);
@@ -30,7 +35,9 @@ export function startWorkers(options: { redisUrl: string; prefix: string; proces
           payload = JobSchemas[name].parse(job.data);
         } catch (err) {
           // A malformed payload will never parse: retrying is pointless.
-          throw new UnrecoverableError(err instanceof ZodError ? `invalid ${name} payload: ${err.message}` : String(err));
+          throw new UnrecoverableError(
+            err instanceof ZodError ? `invalid ${name} payload: ${err.message}` : String(err),
+          );
         }
         const outcome = await (processors[name] as Processor<typeof name>)(payload as never, job);
         log.debug({ queue: name, jobId: job.id, ...outcome }, 'job finished');
@@ -38,7 +45,9 @@ export function startWorkers(options: { redisUrl: string; prefix: string; proces
       },
       { connection, prefix, concurrency: CONCURRENCY[name], autorun: true },
     );
-    worker.on('failed', (job, err) => log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('failed', (job, err) =>
+      log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
     worker.on('error', (err) => log.error({ queue: name, err: err.message }, 'worker error'));
     return { worker, connection };
   });

@@ -23,7 +23,9 @@ import { createEmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { memoryCursor, syncIndex } from '../src/search/index-sync.ts';
 import { ingestBatch } from '../src/vacancies/ingest-batch.ts';
 
-const { values } = parseArgs({ options: { postings: { type: 'string', default: '50000' }, baseline: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: { postings: { type: 'string', default: '50000' }, baseline: { type: 'string', default: '2000' } },
+});
 const POSTINGS = Number(values.postings);
 const BASELINE = Number(values.baseline);
 const DUPLICATE_SHARE = 0.1;
@@ -74,8 +76,10 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
     .filter((_, i) => i % Math.round(1 / DUPLICATE_SHARE) === 0)
     .map((v, i) => toPosting(v, `b-${i}`, 'board.bench.invalid', true));
   const all: Array<{ sourceId: string; postings: RawPostingInput[] }> = [];
-  for (let i = 0; i < careersPostings.length; i += batchSize) all.push({ sourceId: careers!.id, postings: careersPostings.slice(i, i + batchSize) });
-  for (let i = 0; i < boardPostings.length; i += batchSize) all.push({ sourceId: board!.id, postings: boardPostings.slice(i, i + batchSize) });
+  for (let i = 0; i < careersPostings.length; i += batchSize)
+    all.push({ sourceId: careers!.id, postings: careersPostings.slice(i, i + batchSize) });
+  for (let i = 0; i < boardPostings.length; i += batchSize)
+    all.push({ sourceId: board!.id, postings: boardPostings.slice(i, i + batchSize) });
   const total = careersPostings.length + boardPostings.length;
 
   const connection = producerConnection(redis.url);
@@ -96,23 +100,41 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
   // Staging is part of the pipeline: a crawl run writes its batches to the DB before queueing them.
   const batchIds: string[] = [];
   for (const b of all) {
-    const [row] = await database.db.insert(ingestBatches).values({ sourceId: b.sourceId, postings: b.postings }).returning({ id: ingestBatches.id });
+    const [row] = await database.db
+      .insert(ingestBatches)
+      .values({ sourceId: b.sourceId, postings: b.postings })
+      .returning({ id: ingestBatches.id });
     batchIds.push(row!.id);
   }
   const workers = startWorkers({ redisUrl: redis.url, prefix: queues.prefix, processors, log });
   for (const id of batchIds) await queues.ingest(id);
 
   for (;;) {
-    const [pending] = await database.db.select({ n: sql<number>`count(*)::int` }).from(ingestBatches).where(isNull(ingestBatches.processedAt));
+    const [pending] = await database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(ingestBatches)
+      .where(isNull(ingestBatches.processedAt));
     if (pending?.n === 0) {
-      const [open] = await database.db.select({ n: sql<number>`count(*)::int` }).from(vacancies).where(eq(vacancies.status, 'open'));
+      const [open] = await database.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(vacancies)
+        .where(eq(vacancies.status, 'open'));
       if ((await search.count()) === open?.n) break;
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - started) / 1000;
-  const [open] = await database.db.select({ n: sql<number>`count(*)::int` }).from(vacancies).where(eq(vacancies.status, 'open'));
-  const result = { postings: total, vacancies: open?.n ?? 0, linkedDuplicates: total - (open?.n ?? 0), seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(total / seconds) };
+  const [open] = await database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(vacancies)
+    .where(eq(vacancies.status, 'open'));
+  const result = {
+    postings: total,
+    vacancies: open?.n ?? 0,
+    linkedDuplicates: total - (open?.n ?? 0),
+    seconds: Math.round(seconds * 100) / 100,
+    perSecond: Math.round(total / seconds),
+  };
 
   await workers.close();
   await queues.close();
@@ -125,7 +147,9 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
 }
 
 const baseline = await runPipeline('baseline', BASELINE, 1, 11);
-console.log(`baseline (one posting per batch): ${baseline.postings} postings in ${baseline.seconds} s = ${baseline.perSecond}/s`);
+console.log(
+  `baseline (one posting per batch): ${baseline.postings} postings in ${baseline.seconds} s = ${baseline.perSecond}/s`,
+);
 const batched = await runPipeline('batched', POSTINGS, 500, 42);
 console.log(
   `batched (500 per batch): ${batched.postings} postings → ${batched.vacancies} vacancies (${batched.linkedDuplicates} duplicates linked) in ${batched.seconds} s = ${batched.perSecond}/s`,

@@ -57,14 +57,23 @@ function buildKldb(): void {
   console.log(`kldb2010.json: ${entries.length} entries`);
 }
 
-const COMPANY = /GmbH|mbH|Gesellschaft|Corporate|\bAG\b|e\.V\.|\bKG\b|Ltd|Verwaltung|Dezernat|Filiale|Abt\.|\d|"|Zentrale|Amt\b|amt\b|Landes|Bundes|Service|Werbeagentur|Verlag|Zentrum|zentrum|Bereich/;
+const COMPANY =
+  /GmbH|mbH|Gesellschaft|Corporate|\bAG\b|e\.V\.|\bKG\b|Ltd|Verwaltung|Dezernat|Filiale|Abt\.|\d|"|Zentrale|Amt\b|amt\b|Landes|Bundes|Service|Werbeagentur|Verlag|Zentrum|zentrum|Bereich/;
 
 function buildPlz(): void {
   const csv = readFileSync(resolve(shared, 'geo/zipcodes.de.csv'), 'utf8');
   const rows: Record<string, string>[] = parse(csv, { columns: true, relax_quotes: true, skip_empty_lines: true });
   const byPlz = new Map<
     string,
-    { places: Set<string>; district: string; state: string; lat: number[]; lon: number[]; placeLat: number[]; placeLon: number[] }
+    {
+      places: Set<string>;
+      district: string;
+      state: string;
+      lat: number[];
+      lon: number[];
+      placeLat: number[];
+      placeLon: number[];
+    }
   >();
   for (const r of rows) {
     const plz = r.zipcode ?? '';
@@ -74,7 +83,15 @@ function buildPlz(): void {
     if (!Number.isFinite(lat) || !Number.isFinite(lon)) continue;
     let e = byPlz.get(plz);
     if (!e) {
-      e = { places: new Set(), district: clean(r.community), state: clean(r.state), lat: [], lon: [], placeLat: [], placeLon: [] };
+      e = {
+        places: new Set(),
+        district: clean(r.community),
+        state: clean(r.state),
+        lat: [],
+        lon: [],
+        placeLat: [],
+        placeLon: [],
+      };
       byPlz.set(plz, e);
     }
     const place = clean(r.place);
@@ -93,7 +110,13 @@ function buildPlz(): void {
   };
   const entries = [...byPlz.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([plz, e]) => [plz, [...e.places].join('|'), e.district, e.state, ...(e.placeLat.length ? [median(e.placeLat), median(e.placeLon)] : [median(e.lat), median(e.lon)])]);
+    .map(([plz, e]) => [
+      plz,
+      [...e.places].join('|'),
+      e.district,
+      e.state,
+      ...(e.placeLat.length ? [median(e.placeLat), median(e.placeLon)] : [median(e.lat), median(e.lon)]),
+    ]);
   writeFileSync(resolve(out, 'geo/plz.de.json'), `${JSON.stringify(entries)}\n`);
   console.log(`plz.de.json: ${entries.length} postcodes`);
 }

@@ -33,7 +33,9 @@ const EnvSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .refine((v) => isUrlWithProtocol(v, ['redis:', 'rediss:']), { message: 'must be a Redis URL such as redis://127.0.0.1:6379' })
+      .refine((v) => isUrlWithProtocol(v, ['redis:', 'rediss:']), {
+        message: 'must be a Redis URL such as redis://127.0.0.1:6379',
+      })
       .optional(),
   ),
   MEILI_URL: z.preprocess(
@@ -44,7 +46,13 @@ const EnvSchema = z.object({
       .optional(),
   ),
   MEILI_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
-  MEILI_INDEX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/).default('vacancies')),
+  MEILI_INDEX: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('vacancies'),
+  ),
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   PORT: z.preprocess(
     emptyToUndefined,
@@ -57,7 +65,11 @@ const EnvSchema = z.object({
   ),
   SLA_RESPONSE_HOURS: z.preprocess(
     emptyToUndefined,
-    z.coerce.number({ message: 'must be a number' }).positive('must be positive').max(24 * 30).default(48),
+    z.coerce
+      .number({ message: 'must be a number' })
+      .positive('must be positive')
+      .max(24 * 30)
+      .default(48),
   ),
   BA_JOBSUCHE_URL: z.preprocess(
     emptyToUndefined,

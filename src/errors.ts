@@ -1,5 +1,12 @@
 /** Domain errors with stable codes; the HTTP edge maps them to problem+json once (api/errors.ts). */
-export type ErrorCode = 'not_found' | 'conflict' | 'validation' | 'forbidden' | 'unauthorized' | 'limit_exceeded' | 'unavailable';
+export type ErrorCode =
+  | 'not_found'
+  | 'conflict'
+  | 'validation'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'limit_exceeded'
+  | 'unavailable';
 
 export class AppError extends Error {
   constructor(
@@ -25,7 +32,10 @@ export class Conflict extends AppError {
 }
 
 export class ValidationFailed extends AppError {
-  constructor(message: string, readonly issues: Array<{ path: string; message: string }> = []) {
+  constructor(
+    message: string,
+    readonly issues: Array<{ path: string; message: string }> = [],
+  ) {
     super('validation', message, { issues });
   }
 }

@@ -27,7 +27,8 @@ async function withTimeout(check: () => Promise<boolean>): Promise<boolean> {
 export async function checkHealth(probes: Record<ComponentName, HealthProbe>): Promise<HealthReport> {
   const entries = await Promise.all(
     (Object.entries(probes) as Array<[ComponentName, HealthProbe]>).map(
-      async ([name, probe]) => [name, { status: (await withTimeout(probe.check)) ? 'up' : 'down', kind: probe.kind }] as const,
+      async ([name, probe]) =>
+        [name, { status: (await withTimeout(probe.check)) ? 'up' : 'down', kind: probe.kind }] as const,
     ),
   );
   const components = Object.fromEntries(entries) as HealthReport['components'];

@@ -2,16 +2,22 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Ctx } from '../../src/context.ts';
-import { WorkingTime, ContractType, OfferType } from '../../src/domain/enums.ts';
+import { ContractType, OfferType, WorkingTime } from '../../src/domain/enums.ts';
 import { ValidationFailed } from '../../src/errors.ts';
 import { lookupPlz } from '../../src/geo/plz.ts';
 import { type SearchEngine, SearchQuery } from '../../src/search/search-engine.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
 
 const csv = (schema: z.ZodTypeAny) =>
-  z.preprocess((v) => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined), z.array(schema).optional());
+  z.preprocess(
+    (v) => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined),
+    z.array(schema).optional(),
+  );
 
-const optionalNumber = z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().optional());
+const optionalNumber = z.preprocess(
+  (v) => (v === '' || v === undefined ? undefined : Number(v)),
+  z.number().optional(),
+);
 
 /** The query string of GET /api/v1/vacancies, with the public parameter names. */
 const VacancyListParams = z.object({
@@ -50,10 +56,15 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
     let near: { lat: number; lon: number; radiusKm: number } | undefined;
     if (p.plz) {
       const place = lookupPlz(p.plz);
-      if (!place) throw new ValidationFailed(`Postleitzahl ${p.plz} ist unbekannt`, [{ path: 'plz', message: 'unbekannte Postleitzahl' }]);
+      if (!place)
+        throw new ValidationFailed(`Postleitzahl ${p.plz} ist unbekannt`, [
+          { path: 'plz', message: 'unbekannte Postleitzahl' },
+        ]);
       near = { lat: place.lat, lon: place.lon, radiusKm: p.radius_km ?? 25 };
     } else if (p.radius_km !== undefined) {
-      throw new ValidationFailed('radius_km braucht eine Postleitzahl (plz)', [{ path: 'radius_km', message: 'plz fehlt' }]);
+      throw new ValidationFailed('radius_km braucht eine Postleitzahl (plz)', [
+        { path: 'radius_km', message: 'plz fehlt' },
+      ]);
     }
     const query = SearchQuery.safeParse({
       q: p.q,
@@ -62,7 +73,8 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
       workingTimes: p.working_time,
       contractType: p.contract,
       offerType: p.offer_type,
-      publishedSince: p.published_since_days !== undefined ? ctx.now().getTime() - p.published_since_days * 86_400_000 : undefined,
+      publishedSince:
+        p.published_since_days !== undefined ? ctx.now().getTime() - p.published_since_days * 86_400_000 : undefined,
       sort: p.sort ?? (p.q ? 'relevance' : 'date'),
       page: p.page,
       perPage: p.per_page,

@@ -103,7 +103,9 @@ export const crawlRuns = pgTable(
       .references(() => sources.id),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
-    status: text('status', { enum: ['running', 'succeeded', 'failed', 'partial'] }).notNull().default('running'),
+    status: text('status', { enum: ['running', 'succeeded', 'failed', 'partial'] })
+      .notNull()
+      .default('running'),
     complete: boolean('complete').notNull().default(false),
     stats: jsonb('stats').$type<Record<string, number>>().notNull().default({}),
     errors: jsonb('errors').$type<Array<{ url?: string; kind: string; message: string }>>().notNull().default([]),
@@ -154,10 +156,7 @@ export const vacancies = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true }),
     closeReason: text('close_reason'),
   },
-  (t) => [
-    index('vacancies_kldb_idx').on(t.kldbCode),
-    index('vacancies_branch_idx').on(t.branchId, t.status),
-  ],
+  (t) => [index('vacancies_kldb_idx').on(t.kldbCode), index('vacancies_branch_idx').on(t.branchId, t.status)],
 );
 
 /**

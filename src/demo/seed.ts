@@ -35,23 +35,80 @@ const NS = { employer: 1, vacancy: 3, source: 4, user: 5, link: 6 } as const;
 
 /** Demo-only accounts; their tokens are public in the README and must never exist on a production system. */
 export const DEMO_ACCOUNTS = [
-  { role: 'admin', email: 'admin@demo.jobbruecke.invalid', name: 'Demo Admin', branchId: null, token: 'demo-admin-token-0000000000' },
-  { role: 'branch_lead', email: 'leitung@demo.jobbruecke.invalid', name: 'Demo Zweigstellenleitung', branchId: 1, token: 'demo-branch-lead-token-00000' },
-  { role: 'caseworker', email: 'vermittlung@demo.jobbruecke.invalid', name: 'Demo Fallmanagement', branchId: 1, token: 'demo-caseworker-token-000000' },
-  { role: 'employer', email: 'arbeitgeber@demo.jobbruecke.invalid', name: 'Demo Arbeitgeber', branchId: null, token: 'demo-employer-token-00000000' },
+  {
+    role: 'admin',
+    email: 'admin@demo.jobbruecke.invalid',
+    name: 'Demo Admin',
+    branchId: null,
+    token: 'demo-admin-token-0000000000',
+  },
+  {
+    role: 'branch_lead',
+    email: 'leitung@demo.jobbruecke.invalid',
+    name: 'Demo Zweigstellenleitung',
+    branchId: 1,
+    token: 'demo-branch-lead-token-00000',
+  },
+  {
+    role: 'caseworker',
+    email: 'vermittlung@demo.jobbruecke.invalid',
+    name: 'Demo Fallmanagement',
+    branchId: 1,
+    token: 'demo-caseworker-token-000000',
+  },
+  {
+    role: 'employer',
+    email: 'arbeitgeber@demo.jobbruecke.invalid',
+    name: 'Demo Arbeitgeber',
+    branchId: null,
+    token: 'demo-employer-token-00000000',
+  },
 ] as const;
 
 const DEMO_SOURCES = [
-  { key: 'employer', name: 'Arbeitgebermeldungen (eigener Pool)', type: 'employer', url: 'internal:employer-submissions', share: 0.15, legalBasis: 'Auftrag des Arbeitgebers an das Jobcenter' },
-  { key: 'jsonld', name: 'Demo: Karriereseiten (JSON-LD)', type: 'jsonld', url: 'https://karriere.demo.invalid/jobs', share: 0.4, legalBasis: 'Öffentliche Stellenanzeigen; robots.txt beachtet (Demo)' },
-  { key: 'feed', name: 'Demo: Regionaler Jobfeed (RSS)', type: 'feed', url: 'https://feed.demo.invalid/jobs.rss', share: 0.25, legalBasis: 'Feed-Nutzungsbedingungen des Anbieters (Demo)' },
-  { key: 'personio', name: 'Demo: Personio-Feeds', type: 'personio', url: 'https://demo.jobs.personio.invalid/xml', share: 0.2, legalBasis: 'Öffentlicher XML-Feed des Arbeitgebers (Demo)' },
-  { key: 'ba', name: 'BA Jobsuche (deaktiviert)', type: 'ba_jobsuche', url: 'https://rest.arbeitsagentur.de/jobboerse/jobsuche-service', share: 0, legalBasis: 'Nur mit Vereinbarung mit der Bundesagentur für Arbeit (Amtshilfe/Kooperation); bis dahin deaktiviert' },
+  {
+    key: 'employer',
+    name: 'Arbeitgebermeldungen (eigener Pool)',
+    type: 'employer',
+    url: 'internal:employer-submissions',
+    share: 0.15,
+    legalBasis: 'Auftrag des Arbeitgebers an das Jobcenter',
+  },
+  {
+    key: 'jsonld',
+    name: 'Demo: Karriereseiten (JSON-LD)',
+    type: 'jsonld',
+    url: 'https://karriere.demo.invalid/jobs',
+    share: 0.4,
+    legalBasis: 'Öffentliche Stellenanzeigen; robots.txt beachtet (Demo)',
+  },
+  {
+    key: 'feed',
+    name: 'Demo: Regionaler Jobfeed (RSS)',
+    type: 'feed',
+    url: 'https://feed.demo.invalid/jobs.rss',
+    share: 0.25,
+    legalBasis: 'Feed-Nutzungsbedingungen des Anbieters (Demo)',
+  },
+  {
+    key: 'personio',
+    name: 'Demo: Personio-Feeds',
+    type: 'personio',
+    url: 'https://demo.jobs.personio.invalid/xml',
+    share: 0.2,
+    legalBasis: 'Öffentlicher XML-Feed des Arbeitgebers (Demo)',
+  },
+  {
+    key: 'ba',
+    name: 'BA Jobsuche (deaktiviert)',
+    type: 'ba_jobsuche',
+    url: 'https://rest.arbeitsagentur.de/jobboerse/jobsuche-service',
+    share: 0,
+    legalBasis: 'Nur mit Vereinbarung mit der Bundesagentur für Arbeit (Amtshilfe/Kooperation); bis dahin deaktiviert',
+  },
 ] as const;
 
-export interface SeedProgress {
-  (step: string, count: number): void;
-}
+export type SeedProgress = (step: string, count: number) => void;
 
 export async function isDemoSeeded(ctx: Ctx): Promise<boolean> {
   const [row] = await ctx.db.select().from(appMeta).where(eq(appMeta.key, DEMO_SEED_MARKER));
@@ -88,7 +145,8 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
 
     const employerIds = new Map<string, string>();
     for (const v of generated) {
-      if (!employerIds.has(v.employerName)) employerIds.set(v.employerName, deterministicUuid(NS.employer, employerIds.size + 1));
+      if (!employerIds.has(v.employerName))
+        employerIds.set(v.employerName, deterministicUuid(NS.employer, employerIds.size + 1));
     }
     const employerPlz = new Map(generated.map((v) => [v.employerName, v.plz]));
     await insertChunked([...employerIds.entries()], 1000, (chunk) =>
@@ -97,7 +155,13 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         .values(
           chunk.map(([name, id]) => {
             const plz = employerPlz.get(name) ?? null;
-            return { id, name, normalisedName: normaliseEmployer(name), plz, branchId: plz ? (branchByPlz.get(plz) ?? null) : null };
+            return {
+              id,
+              name,
+              normalisedName: normaliseEmployer(name),
+              plz,
+              branchId: plz ? (branchByPlz.get(plz) ?? null) : null,
+            };
           }),
         )
         .onConflictDoNothing(),
@@ -129,9 +193,19 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       accountIds[a.role] = id;
       await tx.db
         .insert(users)
-        .values({ id, email: a.email, displayName: a.name, role: a.role, branchId: a.branchId, employerId: a.role === 'employer' ? demoEmployerId : null })
+        .values({
+          id,
+          email: a.email,
+          displayName: a.name,
+          role: a.role,
+          branchId: a.branchId,
+          employerId: a.role === 'employer' ? demoEmployerId : null,
+        })
         .onConflictDoNothing();
-      await tx.db.insert(apiTokens).values({ userId: id, tokenHash: hashToken(a.token), label: 'demo' }).onConflictDoNothing();
+      await tx.db
+        .insert(apiTokens)
+        .values({ userId: id, tokenHash: hashToken(a.token), label: 'demo' })
+        .onConflictDoNothing();
     }
     progress('Demo-Konten', DEMO_ACCOUNTS.length);
 

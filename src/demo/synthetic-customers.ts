@@ -56,7 +56,10 @@ function languagesFor(random: ReturnType<typeof createRandom>): LanguageRequirem
   const languages: LanguageRequirement[] = [{ language: 'de', level: german }];
   if (random.chance(0.35)) languages.push({ language: 'en', level: random.pick(['A2', 'B1', 'B2', 'C1'] as const) });
   if (german !== 'native' && random.chance(0.5)) {
-    languages.push({ language: random.pick(['tr', 'ar', 'ru', 'uk', 'it', 'el', 'hr', 'ro', 'pl'] as const), level: 'native' });
+    languages.push({
+      language: random.pick(['tr', 'ar', 'ru', 'uk', 'it', 'el', 'hr', 'ro', 'pl'] as const),
+      level: 'native',
+    });
   }
   return languages;
 }

@@ -59,10 +59,15 @@ export async function warnIfRedisUnsafe(redis: Redis, log: Logger): Promise<void
     const [, appendOnly] = (await redis.config('GET', 'appendonly')) as [string, string];
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
     if (appendOnly !== 'yes') {
-      log.warn('Redis runs without AOF persistence (appendonly no): queued jobs are lost if Redis restarts. Set appendonly yes.');
+      log.warn(
+        'Redis runs without AOF persistence (appendonly no): queued jobs are lost if Redis restarts. Set appendonly yes.',
+      );
     }
     if (policy !== 'noeviction') {
-      log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: queue data may be evicted. Set maxmemory-policy noeviction.');
+      log.warn(
+        { policy },
+        'Redis maxmemory-policy is not noeviction: queue data may be evicted. Set maxmemory-policy noeviction.',
+      );
     }
   } catch {
     // Managed Redis services often forbid CONFIG; nothing to check then.

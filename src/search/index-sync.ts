@@ -17,7 +17,12 @@ export interface IndexCursor {
 /** For an in-process index, rebuilt at every start: the cursor lives as long as the index. */
 export function memoryCursor(start = 0): IndexCursor {
   let value = start;
-  return { get: async () => value, set: async (id) => void (value = id) };
+  return {
+    get: async () => value,
+    set: async (id) => {
+      value = id;
+    },
+  };
 }
 
 /** For a shared index (Meilisearch): the cursor lives in the DB beside the data it follows. */
@@ -58,7 +63,11 @@ export function toVacancyDocument(v: VacancyRow): VacancyDocument {
 }
 
 /** Applies index changes for the given vacancy ids: open ones are upserted, all others removed. */
-export async function applyToIndex(ctx: Ctx, search: SearchEngine, ids: string[]): Promise<{ upserted: number; removed: number }> {
+export async function applyToIndex(
+  ctx: Ctx,
+  search: SearchEngine,
+  ids: string[],
+): Promise<{ upserted: number; removed: number }> {
   if (ids.length === 0) return { upserted: 0, removed: 0 };
   const rows = await ctx.db.select().from(vacancies).where(inArray(vacancies.id, ids));
   const open = rows.filter((r) => r.status === 'open');
@@ -70,7 +79,12 @@ export async function applyToIndex(ctx: Ctx, search: SearchEngine, ids: string[]
 }
 
 /** Follows the outbox from the cursor until caught up. Returns how many rows it applied. */
-export async function syncIndex(ctx: Ctx, search: SearchEngine, cursor: IndexCursor, batchSize = 1000): Promise<number> {
+export async function syncIndex(
+  ctx: Ctx,
+  search: SearchEngine,
+  cursor: IndexCursor,
+  batchSize = 1000,
+): Promise<number> {
   let applied = 0;
   for (;;) {
     const from = await cursor.get();

@@ -26,11 +26,19 @@ const DEFAULT_LEGAL_BASIS: Partial<Record<SourceType, string>> = {
 
 export const AddSourceInput = z.object({
   type: SourceType.exclude(['employer']),
-  url: z.string().url('keine gültige URL').refine((u) => /^https?:/.test(u), 'nur http(s)-URLs'),
+  url: z
+    .string()
+    .url('keine gültige URL')
+    .refine((u) => /^https?:/.test(u), 'nur http(s)-URLs'),
   name: z.string().trim().min(1).max(200).optional(),
   params: z.record(z.string(), z.string()).default({}),
   config: z.record(z.string(), z.unknown()).default({}),
-  everyMinutes: z.number().int().min(5).max(7 * 1440).default(120),
+  everyMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 1440)
+    .default(120),
   legalBasis: z.string().trim().min(3).max(1000).optional(),
 });
 export type AddSourceInput = z.input<typeof AddSourceInput>;
@@ -38,12 +46,17 @@ export type AddSourceInput = z.input<typeof AddSourceInput>;
 export async function addSource({ ctx, input, actor }: { ctx: Ctx; input: AddSourceInput; actor?: Actor | null }) {
   const parsed = AddSourceInput.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationFailed('Ungültige Quelle', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    throw new ValidationFailed(
+      'Ungültige Quelle',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   }
   const v = parsed.data;
   const legalBasis = v.legalBasis ?? DEFAULT_LEGAL_BASIS[v.type];
   if (!legalBasis) {
-    throw new ValidationFailed(`Für Quellen vom Typ ${v.type} muss die Rechtsgrundlage angegeben werden (--legal-basis)`);
+    throw new ValidationFailed(
+      `Für Quellen vom Typ ${v.type} muss die Rechtsgrundlage angegeben werden (--legal-basis)`,
+    );
   }
   // The BA interface may only be used under an agreement with the BA: it starts disabled until an admin enables it.
   const enabled = v.type !== 'ba_jobsuche';
@@ -61,16 +74,31 @@ export async function addSource({ ctx, input, actor }: { ctx: Ctx; input: AddSou
         enabled,
       })
       .returning();
-    await recordAudit(tx, { actor: actor ?? null, action: 'source.add', objectType: 'source', objectId: row!.id, detail: { type: v.type } });
+    await recordAudit(tx, {
+      actor: actor ?? null,
+      action: 'source.add',
+      objectType: 'source',
+      objectId: row!.id,
+      detail: { type: v.type },
+    });
     return row!;
   });
 }
 
 export async function setSourceEnabled(ctx: Ctx, id: string, enabled: boolean, actor: Actor | null = null) {
   return withTransaction(ctx, async (tx) => {
-    const [row] = await tx.db.update(sources).set({ enabled, updatedAt: tx.now() }).where(eq(sources.id, id)).returning();
+    const [row] = await tx.db
+      .update(sources)
+      .set({ enabled, updatedAt: tx.now() })
+      .where(eq(sources.id, id))
+      .returning();
     if (!row) throw new NotFound('Quelle', id);
-    await recordAudit(tx, { actor, action: enabled ? 'source.enable' : 'source.disable', objectType: 'source', objectId: id });
+    await recordAudit(tx, {
+      actor,
+      action: enabled ? 'source.enable' : 'source.disable',
+      objectType: 'source',
+      objectId: id,
+    });
     return row;
   });
 }

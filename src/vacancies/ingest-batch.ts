@@ -6,7 +6,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
-import { crawlRuns, ingestBatches, outbox, vacancies, vacancyDedupeKeys, vacancyEvents, vacancySources } from '../db/schema.ts';
+import {
+  crawlRuns,
+  ingestBatches,
+  outbox,
+  vacancies,
+  vacancyDedupeKeys,
+  vacancyEvents,
+  vacancySources,
+} from '../db/schema.ts';
 import { RawPosting } from '../domain/posting.ts';
 import type { NormalisedVacancy } from '../domain/vacancy.ts';
 import { dedupeKeys, sameVacancy } from '../ingest/dedupe.ts';
@@ -96,9 +104,17 @@ function rowAsNormalised(v: VacancyRow): NormalisedVacancy {
   };
 }
 
-async function changed(tx: Tx, vacancyId: string, kind: string, detail: Record<string, unknown>, match = true): Promise<void> {
+async function changed(
+  tx: Tx,
+  vacancyId: string,
+  kind: string,
+  detail: Record<string, unknown>,
+  match = true,
+): Promise<void> {
   await tx.db.insert(vacancyEvents).values({ vacancyId, kind, detail, at: tx.now() });
-  const rows: Array<typeof outbox.$inferInsert> = [{ topic: 'index', aggregateType: 'vacancy', aggregateId: vacancyId }];
+  const rows: Array<typeof outbox.$inferInsert> = [
+    { topic: 'index', aggregateType: 'vacancy', aggregateId: vacancyId },
+  ];
   if (match) rows.push({ topic: 'match', aggregateType: 'vacancy', aggregateId: vacancyId });
   await tx.db.insert(outbox).values(rows);
 }
@@ -145,7 +161,10 @@ export async function ingestPostings(
     .where(and(eq(vacancySources.sourceId, sourceId), inArray(vacancySources.externalId, [...byExternalId.keys()])));
   const linkByExternalId = new Map(existingLinks.map((l) => [l.externalId, l]));
   const linkedVacancies = existingLinks.length
-    ? await tx.db.select().from(vacancies).where(inArray(vacancies.id, [...new Set(existingLinks.map((l) => l.vacancyId))]))
+    ? await tx.db
+        .select()
+        .from(vacancies)
+        .where(inArray(vacancies.id, [...new Set(existingLinks.map((l) => l.vacancyId))]))
     : [];
   const vacancyById = new Map(linkedVacancies.map((v) => [v.id, v]));
 
@@ -197,14 +216,25 @@ async function updateFromPosting(
   const now = tx.now();
   await tx.db
     .update(vacancySources)
-    .set({ lastSeenAt: now, missingCount: 0, status: 'active', contentHash, url: raw.url ?? null, originUrl: raw.originUrl ?? null })
+    .set({
+      lastSeenAt: now,
+      missingCount: 0,
+      status: 'active',
+      contentHash,
+      url: raw.url ?? null,
+      originUrl: raw.originUrl ?? null,
+    })
     .where(eq(vacancySources.id, linkId));
   const normalised = normalisePosting(raw, { now });
   const expired = normalised.validThrough !== null && normalised.validThrough < now;
   // A caseworker's confirmed code is not overwritten by a source's update.
   const coding = vacancy.kldbConfirmedBy
     ? {}
-    : { kldbCode: normalised.kldbCode, kldbConfidence: normalised.kldbConfidence, kldbNeedsReview: normalised.kldbNeedsReview };
+    : {
+        kldbCode: normalised.kldbCode,
+        kldbConfidence: normalised.kldbConfidence,
+        kldbNeedsReview: normalised.kldbNeedsReview,
+      };
   const reopens = reopen && !expired;
   await tx.db
     .update(vacancies)
@@ -218,7 +248,11 @@ async function updateFromPosting(
     .where(eq(vacancies.id, vacancy.id));
   await tx.db.delete(vacancyDedupeKeys).where(eq(vacancyDedupeKeys.vacancyId, vacancy.id));
   const keys = dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl });
-  if (keys.length) await tx.db.insert(vacancyDedupeKeys).values(keys.map((key) => ({ key, vacancyId: vacancy.id }))).onConflictDoNothing();
+  if (keys.length)
+    await tx.db
+      .insert(vacancyDedupeKeys)
+      .values(keys.map((key) => ({ key, vacancyId: vacancy.id })))
+      .onConflictDoNothing();
   if (reopens) stats.reopened += 1;
   else stats.updated += 1;
   await changed(tx, vacancy.id, reopens ? 'reopened' : 'updated', { sourceId, externalId: raw.externalId });
@@ -267,7 +301,15 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
           await tx.db
             .select({ vacancyId: vacancySources.vacancyId })
             .from(vacancySources)
-            .where(and(eq(vacancySources.sourceId, sourceId), inArray(vacancySources.vacancyId, candidates.map((c) => c.id))))
+            .where(
+              and(
+                eq(vacancySources.sourceId, sourceId),
+                inArray(
+                  vacancySources.vacancyId,
+                  candidates.map((c) => c.id),
+                ),
+              ),
+            )
         ).map((r) => r.vacancyId)
       : [],
   );
@@ -312,7 +354,12 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
     };
     if (duplicateOf) {
       links.push({ ...link, vacancyId: duplicateOf });
-      events.push({ vacancyId: duplicateOf, kind: 'linked', at: now, detail: { sourceId, externalId: raw.externalId } });
+      events.push({
+        vacancyId: duplicateOf,
+        kind: 'linked',
+        at: now,
+        detail: { sourceId, externalId: raw.externalId },
+      });
       stats.duplicates += 1;
       continue;
     }
@@ -357,11 +404,29 @@ export async function markMissing(tx: Tx, sourceId: string, runStartedAt: Date, 
   const missing = await tx.db
     .update(vacancySources)
     .set({ missingCount: sql`${vacancySources.missingCount} + 1`, status: 'missing' })
-    .where(and(eq(vacancySources.sourceId, sourceId), lt(vacancySources.lastSeenAt, runStartedAt), ne(vacancySources.status, 'gone')))
-    .returning({ id: vacancySources.id, vacancyId: vacancySources.vacancyId, missingCount: vacancySources.missingCount });
+    .where(
+      and(
+        eq(vacancySources.sourceId, sourceId),
+        lt(vacancySources.lastSeenAt, runStartedAt),
+        ne(vacancySources.status, 'gone'),
+      ),
+    )
+    .returning({
+      id: vacancySources.id,
+      vacancyId: vacancySources.vacancyId,
+      missingCount: vacancySources.missingCount,
+    });
   const goneIds = missing.filter((m) => m.missingCount >= MISSING_CRAWLS_TO_CLOSE);
   if (goneIds.length === 0) return;
-  await tx.db.update(vacancySources).set({ status: 'gone' }).where(inArray(vacancySources.id, goneIds.map((g) => g.id)));
+  await tx.db
+    .update(vacancySources)
+    .set({ status: 'gone' })
+    .where(
+      inArray(
+        vacancySources.id,
+        goneIds.map((g) => g.id),
+      ),
+    );
   for (const vacancyId of new Set(goneIds.map((g) => g.vacancyId))) {
     const [stillListed] = await tx.db
       .select({ id: vacancySources.id })
@@ -402,7 +467,10 @@ export class EarlierBatchesPending extends Error {
 }
 
 /** The `ingest` job: processes one staged batch exactly once (a second delivery finds it processed). */
-export async function ingestBatch(ctx: Ctx, batchId: string): Promise<{ status: 'done' | 'skipped'; stats?: IngestStats }> {
+export async function ingestBatch(
+  ctx: Ctx,
+  batchId: string,
+): Promise<{ status: 'done' | 'skipped'; stats?: IngestStats }> {
   return withTransaction(ctx, async (tx) => {
     const [batch] = await tx.db
       .select()
@@ -415,7 +483,13 @@ export async function ingestBatch(ctx: Ctx, batchId: string): Promise<{ status: 
       const [pending] = await tx.db
         .select({ id: ingestBatches.id })
         .from(ingestBatches)
-        .where(and(eq(ingestBatches.crawlRunId, batch.crawlRunId), isNull(ingestBatches.processedAt), ne(ingestBatches.id, batch.id)))
+        .where(
+          and(
+            eq(ingestBatches.crawlRunId, batch.crawlRunId),
+            isNull(ingestBatches.processedAt),
+            ne(ingestBatches.id, batch.id),
+          ),
+        )
         .limit(1);
       if (pending) throw new EarlierBatchesPending(batch.id);
     }

@@ -5,7 +5,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const OCCUPATIONS = ['Fachkraft für Lagerlogistik', 'Koch', 'Verkäufer', 'Pflegefachkraft', 'Elektroniker', 'Berufskraftfahrer CE', 'Reinigungskraft', 'Bürokaufmann'];
+const OCCUPATIONS = [
+  'Fachkraft für Lagerlogistik',
+  'Koch',
+  'Verkäufer',
+  'Pflegefachkraft',
+  'Elektroniker',
+  'Berufskraftfahrer CE',
+  'Reinigungskraft',
+  'Bürokaufmann',
+];
 const PLACES = ['Stuttgart', 'Esslingen am Neckar', 'Ludwigsburg', 'Böblingen', 'Waiblingen', 'Göppingen'];
 
 export interface JobFeedServer {
@@ -69,7 +78,9 @@ export async function startJobFeedServer(options: { count: number; streamMs?: nu
     origin,
     feedUrl: `${origin}/feed.rss`,
     feedRequested,
-    setItems: (ids) => void (items = ids),
+    setItems: (ids) => {
+      items = ids;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

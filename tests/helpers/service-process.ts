@@ -30,7 +30,8 @@ export async function startService(env: Record<string, string>, args: string[] =
   const until = async (check: () => Promise<boolean>, timeoutMs: number, what: string) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}) while waiting for ${what}:\n${output.slice(-3000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`service exited (${child.exitCode}) while waiting for ${what}:\n${output.slice(-3000)}`);
       if (await check()) return;
       await new Promise((r) => setTimeout(r, 250));
     }

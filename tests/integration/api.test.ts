@@ -51,7 +51,11 @@ describe('GET /health', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'up',
-      components: { db: { status: 'up', kind: 'pglite' }, redis: { status: 'up', kind: 'redis' }, search: { status: 'up', kind: 'embedded' } },
+      components: {
+        db: { status: 'up', kind: 'pglite' },
+        redis: { status: 'up', kind: 'redis' },
+        search: { status: 'up', kind: 'embedded' },
+      },
     });
   });
 
@@ -80,11 +84,26 @@ describe('GET /api/v1/vacancies', () => {
     expect(body.hits.length).toBeLessThanOrEqual(5);
     for (const hit of body.hits) {
       expect(Object.keys(hit).sort()).toEqual(
-        ['contract_type', 'distance_km', 'employer', 'id', 'kldb_code', 'kldb_title', 'offer_type', 'place', 'plz', 'published_at', 'title', 'working_times'].sort(),
+        [
+          'contract_type',
+          'distance_km',
+          'employer',
+          'id',
+          'kldb_code',
+          'kldb_title',
+          'offer_type',
+          'place',
+          'plz',
+          'published_at',
+          'title',
+          'working_times',
+        ].sort(),
       );
       expect(hit.distance_km).toBeLessThanOrEqual(30);
     }
-    expect(Object.keys(body.facets)).toEqual(expect.arrayContaining(['workingTimes', 'offerType', 'contractType', 'kldb2']));
+    expect(Object.keys(body.facets)).toEqual(
+      expect.arrayContaining(['workingTimes', 'offerType', 'contractType', 'kldb2']),
+    );
   });
 
   it('filters by working time and KldB prefix', async () => {
@@ -98,7 +117,15 @@ describe('GET /api/v1/vacancies', () => {
   });
 
   it('answers bad parameters with problem+json naming each problem', async () => {
-    for (const query of ['plz=abc', 'working_time=sometimes', 'per_page=1000', 'sort=distance', 'radius_km=10', 'page=0', 'plz=00000']) {
+    for (const query of [
+      'plz=abc',
+      'working_time=sometimes',
+      'per_page=1000',
+      'sort=distance',
+      'radius_km=10',
+      'page=0',
+      'plz=00000',
+    ]) {
       const res = await app().request(`/api/v1/vacancies?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.headers.get('content-type'), query).toContain('application/problem+json');

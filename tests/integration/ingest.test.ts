@@ -1,7 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
-import { crawlRuns, ingestBatches, outbox, sources, vacancies, vacancyEvents, vacancySources } from '../../src/db/schema.ts';
+import {
+  crawlRuns,
+  ingestBatches,
+  outbox,
+  sources,
+  vacancies,
+  vacancyEvents,
+  vacancySources,
+} from '../../src/db/schema.ts';
 import type { RawPostingInput } from '../../src/domain/posting.ts';
 import { closeExpired, ingestBatch } from '../../src/vacancies/ingest-batch.ts';
 import { testContext } from '../helpers/context.ts';
@@ -35,7 +43,12 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
     const rows = await database.db
       .insert(sources)
       .values([
-        { name: 'Beispiel Karriereseite', type: 'jsonld', url: 'https://karriere.beispiel-logistik.invalid/jobs', legalBasis: 'test' },
+        {
+          name: 'Beispiel Karriereseite',
+          type: 'jsonld',
+          url: 'https://karriere.beispiel-logistik.invalid/jobs',
+          legalBasis: 'test',
+        },
         { name: 'Beispiel Jobbörse', type: 'feed', url: 'https://board.invalid/feed', legalBasis: 'test' },
       ])
       .returning({ id: sources.id });
@@ -47,16 +60,25 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
   async function ingest(sourceId: string, postings: unknown[], run?: { complete: boolean; startedAt: Date }) {
     let crawlRunId: string | null = null;
     if (run) {
-      const [r] = await database.db.insert(crawlRuns).values({ sourceId, startedAt: run.startedAt, complete: run.complete, status: 'succeeded' }).returning({ id: crawlRuns.id });
+      const [r] = await database.db
+        .insert(crawlRuns)
+        .values({ sourceId, startedAt: run.startedAt, complete: run.complete, status: 'succeeded' })
+        .returning({ id: crawlRuns.id });
       crawlRunId = r!.id;
     }
-    const [batch] = await database.db.insert(ingestBatches).values({ sourceId, crawlRunId, postings, closesRun: !!run?.complete }).returning({ id: ingestBatches.id });
+    const [batch] = await database.db
+      .insert(ingestBatches)
+      .values({ sourceId, crawlRunId, postings, closesRun: !!run?.complete })
+      .returning({ id: ingestBatches.id });
     const result = await ingestBatch(ctx(), batch!.id);
     return { ...result, batchId: batch!.id };
   }
 
   async function vacancyOf(sourceId: string, externalId: string) {
-    const [link] = await database.db.select().from(vacancySources).where(and(eq(vacancySources.sourceId, sourceId), eq(vacancySources.externalId, externalId)));
+    const [link] = await database.db
+      .select()
+      .from(vacancySources)
+      .where(and(eq(vacancySources.sourceId, sourceId), eq(vacancySources.externalId, externalId)));
     const [v] = await database.db.select().from(vacancies).where(eq(vacancies.id, link!.vacancyId));
     return { link: link!, vacancy: v! };
   }
@@ -79,12 +101,16 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
     const r = await ingest(careers, [posting({ externalId: 'job-twice' })]);
     expect(r.status).toBe('done');
     expect((await ingestBatch(ctx(), r.batchId)).status).toBe('skipped');
-    expect((await database.db.select().from(vacancySources).where(eq(vacancySources.externalId, 'job-twice'))).length).toBe(1);
+    expect(
+      (await database.db.select().from(vacancySources).where(eq(vacancySources.externalId, 'job-twice'))).length,
+    ).toBe(1);
   });
 
   it('counts an identical re-crawl as unchanged and a changed one as updated', async () => {
     expect((await ingest(careers, [posting()])).stats).toMatchObject({ unchanged: 1, new: 0 });
-    const r = await ingest(careers, [posting({ description: 'Jetzt in Teilzeit: Fachkraft für Lagerlogistik gesucht.' })]);
+    const r = await ingest(careers, [
+      posting({ description: 'Jetzt in Teilzeit: Fachkraft für Lagerlogistik gesucht.' }),
+    ]);
     expect(r.stats).toMatchObject({ updated: 1 });
     const { vacancy } = await vacancyOf(careers, 'job-1');
     expect(vacancy.workingTimes).toContain('teilzeit');
@@ -92,7 +118,13 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
 
   it('links the same vacancy from another board to the existing one instead of counting it twice', async () => {
     const r = await ingest(board, [
-      posting({ externalId: 'board-77', url: 'https://board.invalid/77', title: 'Fachkraft Lagerlogistik (w/m/d)', employerName: 'Beispiel Logistik', locations: [{ plz: '70565', city: 'Stuttgart' }] }),
+      posting({
+        externalId: 'board-77',
+        url: 'https://board.invalid/77',
+        title: 'Fachkraft Lagerlogistik (w/m/d)',
+        employerName: 'Beispiel Logistik',
+        locations: [{ plz: '70565', city: 'Stuttgart' }],
+      }),
     ]);
     expect(r.stats).toMatchObject({ duplicates: 1, new: 0 });
     const a = await vacancyOf(careers, 'job-1');
@@ -102,14 +134,25 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
 
   it('keeps the same title in another town, and the same title at another employer, separate', async () => {
     const r = await ingest(board, [
-      posting({ externalId: 'board-78', url: 'https://board.invalid/78', locations: [{ plz: '20095', city: 'Hamburg' }] }),
+      posting({
+        externalId: 'board-78',
+        url: 'https://board.invalid/78',
+        locations: [{ plz: '20095', city: 'Hamburg' }],
+      }),
       posting({ externalId: 'board-79', url: 'https://board.invalid/79', employerName: 'Muster Spedition AG' }),
     ]);
     expect(r.stats).toMatchObject({ new: 2, duplicates: 0 });
   });
 
   it('links a BA re-listing to its origin by URL', async () => {
-    const r = await ingest(board, [posting({ externalId: '10000-1-S', url: 'https://board.invalid/ba/1', originUrl: 'https://karriere.beispiel-logistik.invalid/jobs/job-1', title: 'Lagerist' })]);
+    const r = await ingest(board, [
+      posting({
+        externalId: '10000-1-S',
+        url: 'https://board.invalid/ba/1',
+        originUrl: 'https://karriere.beispiel-logistik.invalid/jobs/job-1',
+        title: 'Lagerist',
+      }),
+    ]);
     expect(r.stats).toMatchObject({ duplicates: 1 });
   });
 
@@ -137,14 +180,20 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
 
   it('does not close anything after an incomplete crawl', async () => {
     await ingest(careers, [posting({ externalId: 'job-incomplete' })]);
-    for (const ms of [3000, 4000, 5000]) await ingest(careers, [], { complete: false, startedAt: new Date(NOW.getTime() + ms) });
+    for (const ms of [3000, 4000, 5000])
+      await ingest(careers, [], { complete: false, startedAt: new Date(NOW.getTime() + ms) });
     expect((await vacancyOf(careers, 'job-incomplete')).vacancy.status).toBe('open');
   });
 
   it('closes vacancies past validThrough', async () => {
-    await ingest(careers, [posting({ externalId: 'job-expiring', title: 'Verkäufer (m/w/d)', validThrough: '2026-11-25' })]);
+    await ingest(careers, [
+      posting({ externalId: 'job-expiring', title: 'Verkäufer (m/w/d)', validThrough: '2026-11-25' }),
+    ]);
     const later = testContext(database.db, new Date('2026-12-01T00:00:00Z'));
     expect(await closeExpired(later)).toBeGreaterThanOrEqual(1);
-    expect((await vacancyOf(careers, 'job-expiring')).vacancy).toMatchObject({ status: 'closed', closeReason: 'expired' });
+    expect((await vacancyOf(careers, 'job-expiring')).vacancy).toMatchObject({
+      status: 'closed',
+      closeReason: 'expired',
+    });
   });
 });

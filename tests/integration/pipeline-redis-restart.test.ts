@@ -53,8 +53,12 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 
 it('loses and duplicates no posting when Redis restarts in the middle of a crawl', async () => {
   const ctx = testContext(database.db, new Date());
-  const crawl: Config['crawl'] = { baJobsucheUrl: 'http://127.0.0.1:9', allowedPrivateHosts: ['127.0.0.1'], contactUrl: 'https://jobbruecke.example/test' };
-  const [source] = await database.db
+  const crawl: Config['crawl'] = {
+    baJobsucheUrl: 'http://127.0.0.1:9',
+    allowedPrivateHosts: ['127.0.0.1'],
+    contactUrl: 'https://jobbruecke.example/test',
+  };
+  const [_source] = await database.db
     .insert(sources)
     .values({ name: 'Testbörse', type: 'feed', url: board.feedUrl, legalBasis: 'test fixture', everyMinutes: 1440 })
     .returning({ id: sources.id });
@@ -86,10 +90,21 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
 
     await until(
       async () => {
-        const [pending] = await database.db.select({ n: sql<number>`count(*)::int` }).from(ingestBatches).where(isNull(ingestBatches.processedAt));
-        const [running] = await database.db.select({ n: sql<number>`count(*)::int` }).from(crawlRuns).where(isNull(crawlRuns.finishedAt));
+        const [pending] = await database.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(ingestBatches)
+          .where(isNull(ingestBatches.processedAt));
+        const [running] = await database.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(crawlRuns)
+          .where(isNull(crawlRuns.finishedAt));
         const [staged] = await database.db.select({ n: sql<number>`count(*)::int` }).from(ingestBatches);
-        return pending?.n === 0 && running?.n === 0 && (staged?.n ?? 0) > 0 && (await database.db.$count(vacancySources)) >= POSTINGS;
+        return (
+          pending?.n === 0 &&
+          running?.n === 0 &&
+          (staged?.n ?? 0) > 0 &&
+          (await database.db.$count(vacancySources)) >= POSTINGS
+        );
       },
       60_000,
       'the pipeline to drain',
@@ -97,10 +112,15 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
 
     expect(await database.db.$count(vacancies)).toBe(POSTINGS);
     expect(await database.db.$count(vacancySources)).toBe(POSTINGS);
-    const [distinct] = await database.db.select({ n: sql<number>`count(distinct ${vacancySources.externalId})::int` }).from(vacancySources);
+    const [distinct] = await database.db
+      .select({ n: sql<number>`count(distinct ${vacancySources.externalId})::int` })
+      .from(vacancySources);
     expect(distinct?.n).toBe(POSTINGS);
     // Each new vacancy announced itself once to the index and the matcher.
-    const [indexRows] = await database.db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(sql`${outbox.topic} = 'index'`);
+    const [indexRows] = await database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(outbox)
+      .where(sql`${outbox.topic} = 'index'`);
     expect(indexRows?.n).toBe(POSTINGS);
   } finally {
     relays.stop();
