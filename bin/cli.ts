@@ -1,18 +1,32 @@
 /**
  * `jobbruecke <verb>`: the command line. Exit codes: 0 done, 1 failed, 2 bad usage or configuration.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Config, ConfigError, loadConfig } from '../src/config.ts';
 import { AppError } from '../src/errors.ts';
-import { createLogger } from '../src/logging.ts';
-import { type Command, UsageError } from './commands/command.ts';
+import { createLogger, type Logger } from '../src/logging.ts';
+import { type Command, type CommandIo, UsageError } from './commands/command.ts';
+import { crawlCommand } from './commands/crawl.ts';
+import { matchCommand } from './commands/match.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { reindexCommand } from './commands/reindex.ts';
 import { seedCommand } from './commands/seed.ts';
+import { sourcesCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { usersCommand } from './commands/users.ts';
+import { localResources, type Resources } from './resources.ts';
+import { forwardToService, runningService } from './service-link.ts';
 
-const COMMANDS: Command[] = [startCommand, migrateCommand, seedCommand, usersCommand, reindexCommand];
+const COMMANDS: Command[] = [
+  startCommand,
+  migrateCommand,
+  seedCommand,
+  usersCommand,
+  reindexCommand,
+  sourcesCommand,
+  crawlCommand,
+  matchCommand,
+];
 
 function mainHelp(): string {
   return [
@@ -28,6 +42,57 @@ function mainHelp(): string {
   ].join('\n');
 }
 
+const terminal: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+/**
+ * Parses and runs one command with the given resources. Used by this process and, for forwarded commands, inside
+ * the running service. Returns the exit code (-1: keep running).
+ */
+export async function executeCommand(
+  argv: string[],
+  env: { config: Config; log: Logger; io: CommandIo; resources: Resources },
+): Promise<number> {
+  const { io } = env;
+  const [verb, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === verb);
+  if (!command) {
+    io.err(`Unknown command "${verb}".\n\n${mainHelp()}`);
+    return 2;
+  }
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs({
+      args: rest,
+      options: command.options as ParseArgsConfig['options'],
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${command.help}`);
+    return 2;
+  }
+  try {
+    return await command.run({ ...env, values: args.values, positionals: args.positionals, execute: executeCommand });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\n\n${command.help}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 2;
+    }
+    if (err instanceof AppError) {
+      const detail = Object.keys(err.detail).length ? `\n${JSON.stringify(err.detail, null, 2)}` : '';
+      io.err(`Error: ${err.message}${detail}`);
+      return 1;
+    }
+    env.log.error({ err }, 'command failed');
+    io.err(`Error: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
@@ -35,23 +100,11 @@ async function main(argv: string[]): Promise<number> {
     return verb ? 0 : 2;
   }
   const command = COMMANDS.find((c) => c.name === verb);
-  if (!command) {
-    console.error(`Unknown command "${verb}".\n\n${mainHelp()}`);
-    return 2;
-  }
-  const wantsHelp = rest.includes('--help') || rest.includes('-h');
-  if (wantsHelp) {
+  if (command && (rest.includes('--help') || rest.includes('-h'))) {
     console.log(command.help);
     return 0;
   }
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs({ args: rest, options: command.options as ParseArgsConfig['options'], allowPositionals: true, strict: true });
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${command.help}`);
-    return 2;
-  }
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -61,26 +114,15 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const log = createLogger(config.log.level, { command: command.name });
-  try {
-    return await command.run({ config, log, values: args.values, positionals: args.positionals });
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${command.help}`);
-      return 2;
-    }
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    if (err instanceof AppError) {
-      console.error(`Error: ${err.message}${err.detail && Object.keys(err.detail).length ? `\n${JSON.stringify(err.detail, null, 2)}` : ''}`);
-      return 1;
-    }
-    log.error({ err }, 'command failed');
-    console.error(`Error: ${(err as Error).message}`);
-    return 1;
+  const log = createLogger(config.log.level, { command: verb });
+  if (command && command !== startCommand && config.db.kind === 'pglite') {
+    const service = runningService(config.dataDir);
+    if (service) return forwardToService(service, argv, terminal);
   }
+  const resources = localResources(config, log);
+  const code = await executeCommand(argv, { config, log, io: terminal, resources });
+  if (code !== -1) await resources.close();
+  return code;
 }
 
 const code = await main(process.argv.slice(2));

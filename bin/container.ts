@@ -3,14 +3,14 @@
  * layers (api, queues, crawlers, matchers) together, and src/ must not import them.
  */
 import type { Redis } from 'ioredis';
-import { type Config } from '../src/config.ts';
+import { createQueues, type Queues } from '../queues/queues.ts';
+import type { Config } from '../src/config.ts';
 import type { Ctx } from '../src/context.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import type { Logger } from '../src/logging.ts';
 import { producerConnection, type RedisEndpoint, resolveRedis, warnIfRedisUnsafe } from '../src/redis/connect.ts';
 import { createSearchEngine } from '../src/search/factory.ts';
 import type { SearchEngine } from '../src/search/search-engine.ts';
-import { createQueues, type Queues } from '../queues/queues.ts';
 
 export interface Core {
   config: Config;

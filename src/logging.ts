@@ -1,5 +1,5 @@
 /** One pino logger for the process. Never log personal data: log ids, counts and codes. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

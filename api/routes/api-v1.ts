@@ -1,11 +1,13 @@
 /** /api/v1: the JSON API. Public vacancy reads are rate limited per client; everything else needs a token. */
-import { Hono } from 'hono';
+
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { problem } from '../errors.ts';
+import { type MatchRoutesDeps, matchRoutes } from './matches.ts';
 import { type VacancyRoutesDeps, vacancyRoutes } from './vacancies.ts';
 
-export interface ApiRoutesDeps extends VacancyRoutesDeps {
+export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
   /** Public requests per client and minute. @defaultValue 120 */
   publicRequestsPerMinute?: number;
 }
@@ -21,6 +23,8 @@ function clientKey(c: Parameters<Parameters<typeof rateLimiter>[0]['keyGenerator
 
 export function apiRoutes(deps: ApiRoutesDeps) {
   const app = new Hono();
+  // Registered before the public rate limit: these routes need a token and answer without passing it on.
+  app.route('/', matchRoutes(deps));
   app.use(
     '/vacancies/*',
     rateLimiter({
@@ -29,7 +33,11 @@ export function apiRoutes(deps: ApiRoutesDeps) {
       standardHeaders: 'draft-7',
       keyGenerator: clientKey,
       handler: (c) =>
-        problem(c, 429, { title: 'Zu viele Anfragen', code: 'limit_exceeded', detail: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.' }),
+        problem(c, 429, {
+          title: 'Zu viele Anfragen',
+          code: 'limit_exceeded',
+          detail: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
+        }),
     }),
   );
   app.route('/vacancies', vacancyRoutes(deps));

@@ -1,11 +1,22 @@
 import type { Config } from '../../src/config.ts';
 import type { Logger } from '../../src/logging.ts';
+import type { Resources } from '../resources.ts';
+
+/** Where a command writes for its user: the terminal, or the stream back to a forwarding CLI. */
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+}
 
 export interface CommandInput {
   config: Config;
   log: Logger;
+  io: CommandIo;
+  resources: Resources;
   values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   positionals: string[];
+  /** Runs another command line with given resources: how the service executes commands forwarded to it. */
+  execute(argv: string[], env: Omit<CommandInput, 'values' | 'positionals' | 'execute'>): Promise<number>;
 }
 
 export interface Command {

@@ -1,10 +1,9 @@
 import { and, eq, ne } from 'drizzle-orm';
+import { closeSharedBrowser } from '../../crawlers/browser-provider.ts';
 import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
-import { closeSharedBrowser } from '../../crawlers/browser-provider.ts';
 import { sources } from '../../src/db/schema.ts';
-import { emptyIngestStats, ingestBatch, type IngestStats } from '../../src/vacancies/ingest-batch.ts';
-import { openCore, openRedis } from '../container.ts';
+import { emptyIngestStats, type IngestStats, ingestBatch } from '../../src/vacancies/ingest-batch.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
 const INDEX_DRAIN_TIMEOUT_MS = 60_000;
@@ -20,26 +19,23 @@ export const crawlCommand: Command = {
     'search index, and prints per source: fetched, new, updated, unchanged, closed, duplicates, errors.',
   ].join('\n'),
   options: { source: { type: 'string' }, all: { type: 'boolean' }, wait: { type: 'boolean' } },
-  async run({ config, log, values }) {
+  async run({ config, values, io, resources }) {
     const sourceId = stringOption(values, 'source');
     if (!sourceId && !values.all) throw new UsageError('Name a source with --source <id>, or use --all.');
-    const core = await openCore(config, log);
-    const redis = await openRedis(config, log).catch(async (err) => {
-      await core.database.close();
-      throw err;
-    });
+    const core = await resources.core();
+    const redis = await resources.redis();
     try {
       const selected = await core.ctx.db
         .select({ id: sources.id, name: sources.name, enabled: sources.enabled })
         .from(sources)
         .where(sourceId ? eq(sources.id, sourceId) : and(eq(sources.enabled, true), ne(sources.type, 'employer')));
       if (sourceId && selected.length === 0) {
-        console.error(`No source ${sourceId}. See "jobbruecke sources list".`);
+        io.err(`No source ${sourceId}. See "jobbruecke sources list".`);
         return 1;
       }
       if (!values.wait) {
         for (const s of selected) await redis.queues.crawl(s.id, `cli-${Date.now()}`);
-        console.log(`Queued ${selected.length} crawl job(s).`);
+        io.out(`Queued ${selected.length} crawl job(s).`);
         return 0;
       }
       const rateLimiter = new RedisHostRateLimiter(redis.producer);
@@ -47,7 +43,7 @@ export const crawlCommand: Command = {
       for (const s of selected) {
         const result = await runCrawl({ ctx: core.ctx, crawl: config.crawl, rateLimiter }, s.id);
         if (result.status === 'skipped') {
-          console.log(`${s.name} (${s.id}): skipped, ${result.reason}`);
+          io.out(`${s.name} (${s.id}): skipped, ${result.reason}`);
           failed ||= !!sourceId;
           continue;
         }
@@ -58,23 +54,22 @@ export const crawlCommand: Command = {
         }
         total.errors += result.errors;
         total.fetched = result.postings;
-        console.log(
+        io.out(
           `${s.name} (${s.id}): fetched ${total.fetched}, new ${total.new}, updated ${total.updated + total.reopened}, unchanged ${total.unchanged}, ` +
             `closed ${total.closed}, duplicates ${total.duplicates}, errors ${total.errors}${result.complete ? '' : ' (listing incomplete: nothing closed)'}`,
         );
       }
       await redis.queues.index();
       const drained = await waitForIndexDrain(redis.queues.byName.index, INDEX_DRAIN_TIMEOUT_MS);
-      console.log(
+      io.out(
         drained
           ? 'Search index updated.'
           : 'Stored in the database; the search index follows as soon as the service runs ("npm start" or "npm run start:worker").',
       );
       return failed ? 1 : 0;
     } finally {
-      await closeSharedBrowser();
-      await redis.close();
-      await core.database.close();
+      // The service keeps its browser for scheduled crawls; a CLI process must not leave one running.
+      if (!resources.shared) await closeSharedBrowser();
     }
   },
 };

@@ -1,4 +1,3 @@
-import { openCore } from '../container.ts';
 import type { Command } from './command.ts';
 
 export const migrateCommand: Command = {
@@ -6,10 +5,9 @@ export const migrateCommand: Command = {
   summary: 'apply database migrations',
   help: 'Usage: jobbruecke migrate\n\nApplies all pending migrations to the configured database (DATABASE_URL, or the embedded one in ./data/db).',
   options: {},
-  async run({ config, log }) {
-    const core = await openCore(config, log);
-    console.log(`Migrations applied (${core.database.kind}).`);
-    await core.database.close();
+  async run({ io, resources }) {
+    const core = await resources.core();
+    io.out(`Migrations applied (${core.database.kind}).`);
     return 0;
   },
 };

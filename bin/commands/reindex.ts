@@ -1,5 +1,5 @@
 import { dbCursor, outboxHead, rebuildIndex } from '../../src/search/index-sync.ts';
-import { openCore, openSearch } from '../container.ts';
+import { openSearch } from '../container.ts';
 import type { Command } from './command.ts';
 
 export const reindexCommand: Command = {
@@ -8,23 +8,26 @@ export const reindexCommand: Command = {
   help: [
     'Usage: jobbruecke reindex',
     '',
-    'Rebuilds the Meilisearch index (MEILI_URL) from the database, the system of record. The embedded engine is',
-    'rebuilt at every start anyway; for it this command only reports how many vacancies would be indexed.',
+    'Rebuilds the search index from the database, the system of record. With Meilisearch (MEILI_URL) the shared',
+    'index is rebuilt; the embedded engine is rebuilt at every start of the service, and this command, run against a',
+    "running service, rebuilds the service's own index.",
   ].join('\n'),
   options: {},
-  async run({ config, log }) {
-    const core = await openCore(config, log);
+  async run({ config, io, resources }) {
+    const core = await resources.core();
+    const search = (await resources.search?.()) ?? (await openSearch(config));
+    const owned = !resources.search;
     try {
-      const search = await openSearch(config);
       const head = await outboxHead(core.ctx);
       const started = Date.now();
       const count = await rebuildIndex(core.ctx, search, 5000);
       if (config.search.kind === 'meilisearch') await dbCursor(core.ctx).set(head);
-      await search.close();
-      console.log(`Indexed ${count} open vacancies into the ${config.search.kind} engine in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      io.out(
+        `Indexed ${count} open vacancies into the ${config.search.kind} engine in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      );
       return 0;
     } finally {
-      await core.database.close();
+      if (owned) await search.close();
     }
   },
 };

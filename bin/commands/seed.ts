@@ -1,5 +1,4 @@
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/seed.ts';
-import { openCore } from '../container.ts';
 import { type Command, UsageError } from './command.ts';
 
 export function demoAccountsText(): string {
@@ -21,17 +20,17 @@ export const seedCommand: Command = {
     'Run automatically by the first "npm start" on an empty embedded database, never against DATABASE_URL.',
   ].join('\n'),
   options: { demo: { type: 'boolean' } },
-  async run({ config, log, values }) {
+  async run({ log, values, io, resources }) {
     if (!values.demo) throw new UsageError('Only demo seeding exists: pass --demo.');
-    const core = await openCore(config, log);
-    try {
-      const started = Date.now();
-      const result = await seedDemo(core.ctx, (step, count) => log.info({ step, count }, 'seeded'));
-      console.log(result.seeded ? `Demo data seeded in ${Math.round((Date.now() - started) / 1000)} s.` : 'Demo data were already seeded.');
-      console.log(demoAccountsText());
-      return 0;
-    } finally {
-      await core.database.close();
-    }
+    const core = await resources.core();
+    const started = Date.now();
+    const result = await seedDemo(core.ctx, (step, count) => log.info({ step, count }, 'seeded'));
+    io.out(
+      result.seeded
+        ? `Demo data seeded in ${Math.round((Date.now() - started) / 1000)} s.`
+        : 'Demo data were already seeded.',
+    );
+    io.out(demoAccountsText());
+    return 0;
   },
 };

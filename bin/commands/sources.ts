@@ -1,13 +1,13 @@
 import { SourceType } from '../../src/domain/enums.ts';
 import { addSource, listSources, parseInterval, setSourceEnabled } from '../../src/sources/sources.ts';
-import { openCore } from '../container.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
 export const sourcesCommand: Command = {
   name: 'sources',
   summary: 'manage vacancy sources: add, list, enable, disable',
   help: [
-    'Usage:',
+    'Usage: jobbruecke sources <add | list | enable | disable> …',
+    '',
     '  jobbruecke sources add --type <type> --url <url> [--name <name>] [--params "wo=Stuttgart&umkreis=25"]',
     '                         [--every 2h] [--config <json>] [--legal-basis <text>]',
     '  jobbruecke sources list',
@@ -29,7 +29,7 @@ export const sourcesCommand: Command = {
     config: { type: 'string' },
     'legal-basis': { type: 'string' },
   },
-  async run({ config, log, values, positionals }) {
+  async run({ values, positionals, io, resources }) {
     const [action, id] = positionals;
     if (action === 'add') {
       const type = stringOption(values, 'type');
@@ -37,7 +37,8 @@ export const sourcesCommand: Command = {
       if (!type || !url) throw new UsageError('--type and --url are required.');
       const every = stringOption(values, 'every');
       const everyMinutes = every === undefined ? undefined : parseInterval(every);
-      if (every !== undefined && everyMinutes === undefined) throw new UsageError(`--every must look like 30m, 2h or 1d (5 minutes to 7 days), got "${every}".`);
+      if (every !== undefined && everyMinutes === undefined)
+        throw new UsageError(`--every must look like 30m, 2h or 1d (5 minutes to 7 days), got "${every}".`);
       let sourceConfig: Record<string, unknown> = {};
       const configText = stringOption(values, 'config');
       if (configText) {
@@ -48,45 +49,51 @@ export const sourcesCommand: Command = {
         }
       }
       const params = Object.fromEntries(new URLSearchParams(stringOption(values, 'params') ?? ''));
-      const core = await openCore(config, log);
-      try {
-        const source = await addSource({
-          ctx: core.ctx,
-          input: { type: type as never, url, name: stringOption(values, 'name'), params, config: sourceConfig, everyMinutes, legalBasis: stringOption(values, 'legal-basis') },
-        });
-        console.log(`Source added: ${source.id} (${source.type}, ${source.enabled ? 'enabled' : 'DISABLED until an administrator enables it'})`);
-        console.log(`Crawled every ${source.everyMinutes} minutes. Legal basis: ${source.legalBasis}`);
-        return 0;
-      } finally {
-        await core.database.close();
-      }
+      const core = await resources.core();
+      const source = await addSource({
+        ctx: core.ctx,
+        input: {
+          type: type as never,
+          url,
+          name: stringOption(values, 'name'),
+          params,
+          config: sourceConfig,
+          everyMinutes,
+          legalBasis: stringOption(values, 'legal-basis'),
+        },
+      });
+      io.out(
+        `Source added: ${source.id} (${source.type}, ${source.enabled ? 'enabled' : 'DISABLED until an administrator enables it'})`,
+      );
+      io.out(`Crawled every ${source.everyMinutes} minutes. Legal basis: ${source.legalBasis}`);
+      return 0;
     }
     if (action === 'list') {
-      const core = await openCore(config, log);
-      try {
-        const rows = await listSources(core.ctx);
-        if (rows.length === 0) console.log('No sources yet. Add one with "jobbruecke sources add".');
-        for (const s of rows) {
-          const stats = s.lastRunStats ? Object.entries(s.lastRunStats).map(([k, v]) => `${k}=${v}`).join(' ') : 'never crawled';
-          console.log(`${s.id}  ${s.enabled ? 'on ' : 'off'}  ${s.type.padEnd(11)} every ${String(s.everyMinutes).padStart(4)} min  ${s.name}`);
-          console.log(`    ${s.url}`);
-          console.log(`    last run: ${s.lastRunAt?.toISOString() ?? '–'}  ${stats}${s.lastError ? `  last error: ${s.lastError}` : ''}`);
-        }
-        return 0;
-      } finally {
-        await core.database.close();
+      const core = await resources.core();
+      const rows = await listSources(core.ctx);
+      if (rows.length === 0) io.out('No sources yet. Add one with "jobbruecke sources add".');
+      for (const s of rows) {
+        const stats = s.lastRunStats
+          ? Object.entries(s.lastRunStats)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')
+          : 'never crawled';
+        io.out(
+          `${s.id}  ${s.enabled ? 'on ' : 'off'}  ${s.type.padEnd(11)} every ${String(s.everyMinutes).padStart(4)} min  ${s.name}`,
+        );
+        io.out(`    ${s.url}`);
+        io.out(
+          `    last run: ${s.lastRunAt?.toISOString() ?? '–'}  ${stats}${s.lastError ? `  last error: ${s.lastError}` : ''}`,
+        );
       }
+      return 0;
     }
     if (action === 'enable' || action === 'disable') {
       if (!id) throw new UsageError(`sources ${action} needs a source id.`);
-      const core = await openCore(config, log);
-      try {
-        const source = await setSourceEnabled(core.ctx, id, action === 'enable');
-        console.log(`Source ${source.id} ${source.enabled ? 'enabled' : 'disabled'}.`);
-        return 0;
-      } finally {
-        await core.database.close();
-      }
+      const core = await resources.core();
+      const source = await setSourceEnabled(core.ctx, id, action === 'enable');
+      io.out(`Source ${source.id} ${source.enabled ? 'enabled' : 'disabled'}.`);
+      return 0;
     }
     throw new UsageError('Expected "sources add", "sources list", "sources enable <id>" or "sources disable <id>".');
   },

@@ -1,15 +1,29 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../../api/app.ts';
+import { closeSharedBrowser } from '../../crawlers/browser-provider.ts';
+import { MatchService } from '../../matchers/match-service.ts';
 import { createProcessors } from '../../queues/processors/registry.ts';
-import { startWorkers, type Workers } from '../../queues/workers.ts';
 import { startRelays } from '../../queues/relays.ts';
+import { startWorkers } from '../../queues/workers.ts';
 import { isDemoSeeded, isEmpty, seedDemo } from '../../src/demo/seed.ts';
 import { checkHealth } from '../../src/health.ts';
-import { dbCursor, type IndexCursor, memoryCursor, outboxHead, rebuildIndex, syncIndex } from '../../src/search/index-sync.ts';
+import {
+  dbCursor,
+  type IndexCursor,
+  memoryCursor,
+  outboxHead,
+  rebuildIndex,
+  syncIndex,
+} from '../../src/search/index-sync.ts';
 import type { SearchEngine } from '../../src/search/search-engine.ts';
+import { closeExpired } from '../../src/vacancies/ingest-batch.ts';
 import { openCore, openRedis, openSearch } from '../container.ts';
+import { sharedResources } from '../resources.ts';
+import { internalCliRoutes, lockEmbeddedDatabase, publishService, withdrawService } from '../service-link.ts';
 import type { Command } from './command.ts';
 import { demoAccountsText } from './seed.ts';
+
+const EXPIRY_SWEEP_MS = 10 * 60_000;
 
 export const startCommand: Command = {
   name: 'start',
@@ -22,16 +36,17 @@ export const startCommand: Command = {
     '  --worker   only the queue workers; any number of worker processes may share one Redis',
     '',
     'On an empty embedded database (no DATABASE_URL) the demo data are seeded first.',
+    'While it runs, other jobbruecke commands on the same embedded database are executed by this process.',
     'SIGTERM or SIGINT shut down gracefully: HTTP stops, running jobs finish, then the database closes.',
   ].join('\n'),
   options: { api: { type: 'boolean' }, worker: { type: 'boolean' } },
-  async run({ config, log, values }) {
+  async run({ config, log, values, execute }) {
     const runApi = !values.worker || !!values.api;
     const runWorker = !values.api || !!values.worker;
-    const core = await openCore(config, log);
-    const { ctx } = core;
 
-    const shutdownHooks: Array<() => Promise<void>> = [() => core.database.close()];
+    // Hooks run last-registered first: HTTP, workers, timers, then search, Redis and finally the database.
+    const shutdownHooks: Array<() => Promise<void>> = [];
+    const onShutdown = (hook: () => Promise<void> | void) => shutdownHooks.unshift(async () => hook());
     let stopping = false;
     const shutdown = async (signal: string) => {
       if (stopping) return;
@@ -50,6 +65,11 @@ export const startCommand: Command = {
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     process.on('SIGINT', () => void shutdown('SIGINT'));
 
+    if (config.db.kind === 'pglite') onShutdown(lockEmbeddedDatabase(config.dataDir));
+    const core = await openCore(config, log);
+    const { ctx } = core;
+    onShutdown(() => core.database.close());
+
     if (config.db.kind === 'pglite' && !(await isDemoSeeded(ctx)) && (await isEmpty(ctx))) {
       log.info('empty embedded database: seeding the demo city (one transaction, about half a minute)');
       await seedDemo(ctx, (step, count) => log.info({ step, count }, 'seeded'));
@@ -58,18 +78,19 @@ export const startCommand: Command = {
     if (stopping) return -1;
 
     const redis = await openRedis(config, log);
-    shutdownHooks.unshift(() => redis.close());
+    onShutdown(() => redis.close());
 
     // The embedded engine lives in this process and is rebuilt from the DB; Meilisearch keeps its own state.
     let search: SearchEngine | undefined;
     let cursor: IndexCursor | undefined;
     if (runApi || config.search.kind === 'meilisearch') {
-      search = await openSearch(config);
-      shutdownHooks.splice(shutdownHooks.length - 1, 0, () => search!.close());
+      const engine = await openSearch(config);
+      search = engine;
+      onShutdown(() => engine.close());
       if (config.search.kind === 'embedded') {
         const head = await outboxHead(ctx);
         const started = Date.now();
-        const count = await rebuildIndex(ctx, search);
+        const count = await rebuildIndex(ctx, engine);
         log.info({ count, ms: Date.now() - started }, 'embedded search index built from the database');
         cursor = memoryCursor(head);
       } else {
@@ -77,14 +98,27 @@ export const startCommand: Command = {
       }
     }
 
-    let workers: Workers | undefined;
+    // One matcher per process, shared by the API and the match workers of this process.
+    const matchStarted = Date.now();
+    const matchService = await MatchService.load(ctx);
+    log.info(
+      { customers: matchService.customers.size, vacancies: matchService.vacancies.size, ms: Date.now() - matchStarted },
+      'matcher indexes built from the database',
+    );
+
     if (runWorker) {
-      const processors = createProcessors({ config, ctx, queues: redis.queues, search, cursor, log });
-      workers = startWorkers({ redisUrl: redis.endpoint.url, prefix: redis.queues.prefix, processors, log });
+      const processors = createProcessors({ config, ctx, queues: redis.queues, search, cursor, matchService, log });
+      const workers = startWorkers({ redisUrl: redis.endpoint.url, prefix: redis.queues.prefix, processors, log });
       const relays = startRelays({ ctx, queues: redis.queues, log });
-      shutdownHooks.unshift(async () => {
+      const sweep = setInterval(
+        () => void closeExpired(ctx).catch((err) => log.warn({ err: err.message }, 'closing expired vacancies failed')),
+        EXPIRY_SWEEP_MS,
+      );
+      onShutdown(async () => {
+        clearInterval(sweep);
         relays.stop();
-        await workers?.close();
+        await workers.close();
+        await closeSharedBrowser();
       });
     }
 
@@ -93,21 +127,43 @@ export const startCommand: Command = {
       // An API process without workers still follows the outbox for its own in-process index.
       if (config.search.kind === 'embedded' && !runWorker && cursor) {
         const follow = cursor;
-        const timer = setInterval(() => void syncIndex(ctx, engine, follow).catch((err) => log.warn({ err: err.message }, 'index follow failed')), 1_000);
-        shutdownHooks.unshift(async () => clearInterval(timer));
+        const timer = setInterval(
+          () =>
+            void syncIndex(ctx, engine, follow).catch((err) => log.warn({ err: err.message }, 'index follow failed')),
+          1_000,
+        );
+        onShutdown(() => clearInterval(timer));
       }
       const app = createApp({
         ctx,
         search: engine,
+        matchService,
         health: () =>
           checkHealth({
             db: { kind: core.database.kind, check: () => core.database.ping() },
-            redis: { kind: redis.endpoint.privateServer ? 'redis (private)' : 'redis', check: async () => (await redis.producer.ping()) === 'PONG' },
+            redis: {
+              kind: redis.endpoint.privateServer ? 'redis (private)' : 'redis',
+              check: async () => (await redis.producer.ping()) === 'PONG',
+            },
             search: { kind: config.search.kind, check: () => engine.health() },
           }),
       });
       const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host });
-      shutdownHooks.unshift(
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', () => resolve());
+        server.once('error', reject);
+      });
+      if (config.db.kind === 'pglite') {
+        // Other CLI processes cannot open the embedded database now; they hand their commands to this process.
+        const service = publishService(config.dataDir, { host: config.http.host, port: config.http.port });
+        const resources = sharedResources(core, redis, engine, matchService);
+        app.route(
+          '/internal',
+          internalCliRoutes(service.token, (args, io) => execute(args, { config, log, io, resources })),
+        );
+        onShutdown(() => withdrawService(config.dataDir));
+      }
+      onShutdown(
         () =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());

@@ -1,6 +1,5 @@
 import { Role } from '../../src/domain/enums.ts';
 import { addUser } from '../../src/users/add-user.ts';
-import { openCore } from '../container.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
 export const usersCommand: Command = {
@@ -12,8 +11,13 @@ export const usersCommand: Command = {
     `Roles: ${Role.options.join(', ')}. Caseworkers and branch leads need --branch (1–14).`,
     'Prints a one-time API token, usable as "Authorization: Bearer <token>". It is stored only as a hash.',
   ].join('\n'),
-  options: { role: { type: 'string' }, email: { type: 'string' }, branch: { type: 'string' }, name: { type: 'string' } },
-  async run({ config, log, values, positionals }) {
+  options: {
+    role: { type: 'string' },
+    email: { type: 'string' },
+    branch: { type: 'string' },
+    name: { type: 'string' },
+  },
+  async run({ values, positionals, io, resources }) {
     if (positionals[0] !== 'add') throw new UsageError('Expected "users add".');
     const role = stringOption(values, 'role');
     const email = stringOption(values, 'email');
@@ -21,19 +25,21 @@ export const usersCommand: Command = {
     const parsedRole = Role.safeParse(role);
     if (!parsedRole.success) throw new UsageError(`Unknown role "${role}". Roles: ${Role.options.join(', ')}.`);
     const branch = stringOption(values, 'branch');
-    if (branch !== undefined && !/^\d+$/.test(branch)) throw new UsageError(`--branch must be a number, got "${branch}".`);
-    const core = await openCore(config, log);
-    try {
-      const result = await addUser({
-        ctx: core.ctx,
-        input: { role: parsedRole.data, email, branchId: branch ? Number(branch) : null, displayName: stringOption(values, 'name') },
-      });
-      console.log(`User created: ${email} (${role}${branch ? `, branch ${branch}` : ''})`);
-      console.log(`API token (shown once): ${result.token}`);
-      console.log(`Use it as: Authorization: Bearer ${result.token}`);
-      return 0;
-    } finally {
-      await core.database.close();
-    }
+    if (branch !== undefined && !/^\d+$/.test(branch))
+      throw new UsageError(`--branch must be a number, got "${branch}".`);
+    const core = await resources.core();
+    const result = await addUser({
+      ctx: core.ctx,
+      input: {
+        role: parsedRole.data,
+        email,
+        branchId: branch ? Number(branch) : null,
+        displayName: stringOption(values, 'name'),
+      },
+    });
+    io.out(`User created: ${email} (${role}${branch ? `, branch ${branch}` : ''})`);
+    io.out(`API token (shown once): ${result.token}`);
+    io.out(`Use it as: Authorization: Bearer ${result.token}`);
+    return 0;
   },
 };

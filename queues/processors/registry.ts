@@ -1,6 +1,7 @@
 /** The processor registry: every queue has exactly one thin processor over a verb. */
 import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
+import type { MatchService } from '../../matchers/match-service.ts';
 import { rematch } from '../../matchers/rematch.ts';
 import type { Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
@@ -18,10 +19,19 @@ export interface ProcessorDeps {
   /** Absent in a worker-only process of embedded mode: the API process follows the outbox for its own index. */
   search: SearchEngine | undefined;
   cursor: IndexCursor | undefined;
+  /** The process's matcher indexes; the API of the same process serves from them too. */
+  matchService: MatchService;
   log: Logger;
 }
 
-export function createProcessors({ config, ctx, queues, search, cursor }: ProcessorDeps): ProcessorRegistry {
+export function createProcessors({
+  config,
+  ctx,
+  queues,
+  search,
+  cursor,
+  matchService,
+}: ProcessorDeps): ProcessorRegistry {
   const rateLimiter = new RedisHostRateLimiter(queues.connection);
   return {
     async crawl({ sourceId }) {
@@ -40,7 +50,7 @@ export function createProcessors({ config, ctx, queues, search, cursor }: Proces
       return { status: 'done', detail: { applied } };
     },
     async match(payload) {
-      const result = await rematch(ctx, payload);
+      const result = await rematch(ctx, matchService, payload);
       return { status: result.status, detail: result.detail };
     },
   };

@@ -255,7 +255,6 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         licences: [],
         languages: [],
         validThrough: null,
-        url,
       });
       for (const key of keys) keyRows.push({ key, vacancyId: id });
       linkRows.push({

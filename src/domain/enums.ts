@@ -48,7 +48,25 @@ export const SourceType = z.enum(['ba_jobsuche', 'jsonld', 'personio', 'feed', '
 export type SourceType = z.infer<typeof SourceType>;
 
 /** Driving licence classes as in the EU licence (Fahrerlaubnisklassen), plus the forklift licence. */
-export const Licence = z.enum(['AM', 'A1', 'A2', 'A', 'B', 'BE', 'C1', 'C1E', 'C', 'CE', 'D1', 'D1E', 'D', 'DE', 'L', 'T', 'STAPLER']);
+export const Licence = z.enum([
+  'AM',
+  'A1',
+  'A2',
+  'A',
+  'B',
+  'BE',
+  'C1',
+  'C1E',
+  'C',
+  'CE',
+  'D1',
+  'D1E',
+  'D',
+  'DE',
+  'L',
+  'T',
+  'STAPLER',
+]);
 export type Licence = z.infer<typeof Licence>;
 
 /** CEFR levels for language requirements and skills. */

@@ -45,7 +45,10 @@ export const RawPosting = z.object({
   /** Occupation titles given by the source (e.g. BA `hauptberuf`, `alleBerufe`). */
   occupationHints: z.array(z.string().max(300)).max(20).default([]),
   /** A KldB code the source states (employer submissions coded by a caseworker). */
-  kldbCode: z.string().regex(/^\d{5}$/).optional(),
+  kldbCode: z
+    .string()
+    .regex(/^\d{5}$/)
+    .optional(),
   datePosted: z.string().max(40).optional(),
   validThrough: z.string().max(40).optional(),
   /** The original ad this posting re-lists (BA `externeURL`): links it to its origin. */

@@ -1,6 +1,14 @@
 /** The normalised vacancy: what ingest stores, the index serves and the matcher scores. */
 import { z } from 'zod';
-import { ContractType, KldbCode5, LanguageRequirement, Licence, OfferType, VacancyStatus, WorkingTime } from './enums.ts';
+import {
+  ContractType,
+  KldbCode5,
+  LanguageRequirement,
+  Licence,
+  OfferType,
+  VacancyStatus,
+  WorkingTime,
+} from './enums.ts';
 import { Salary } from './posting.ts';
 
 export const NormalisedVacancy = z.object({

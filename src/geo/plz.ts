@@ -22,7 +22,9 @@ export interface Coordinates {
 const byPlz = new Map<string, PlzEntry>();
 const byPlace = new Map<string, PlzEntry[]>();
 
-for (const [plz, places, district, state, lat, lon] of data as Array<[string, string, string, string, number, number]>) {
+for (const [plz, places, district, state, lat, lon] of data as Array<
+  [string, string, string, string, number, number]
+>) {
   const entry: PlzEntry = { plz, places: places ? places.split('|') : [], district, state, lat, lon };
   byPlz.set(plz, entry);
   for (const place of entry.places) {
@@ -63,7 +65,8 @@ export function lookupPlz(plz: string): PlzEntry | undefined {
  */
 export function lookupPlace(name: string): PlzEntry | undefined {
   const key = normalisePlaceName(name);
-  const candidates = byPlace.get(key) ?? byPlace.get(key.replace(/-/g, ' ')) ?? byPlace.get(key.split(/[ ,/-]/)[0] ?? '');
+  const candidates =
+    byPlace.get(key) ?? byPlace.get(key.replace(/-/g, ' ')) ?? byPlace.get(key.split(/[ ,/-]/)[0] ?? '');
   if (!candidates?.length) return undefined;
   const exact = candidates.filter((e) => normalisePlaceName(e.places[0] ?? '') === key);
   return (exact.length ? exact : candidates).reduce((a, b) => (a.plz <= b.plz ? a : b));

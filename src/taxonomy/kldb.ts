@@ -31,7 +31,11 @@ export const REQUIREMENT_LEVEL_LABEL: Record<RequirementLevel, string> = {
 
 const byCode = new Map<string, KldbEntry>();
 for (const raw of data as Array<Omit<KldbEntry, 'level'>>) {
-  byCode.set(raw.code, { ...raw, level: raw.code.length as KldbEntry['level'], excluded: raw.excluded as Array<[string, string]> });
+  byCode.set(raw.code, {
+    ...raw,
+    level: raw.code.length as KldbEntry['level'],
+    excluded: raw.excluded as Array<[string, string]>,
+  });
 }
 
 export function kldbEntry(code: string): KldbEntry | undefined {

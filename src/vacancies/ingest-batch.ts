@@ -179,7 +179,8 @@ export async function ingestPostings(
         raw,
         contentHash,
         normalised,
-        keys: dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl }),
+        // URLs are matched through vacancy_sources (url, origin_url), so only content keys are stored here.
+        keys: dedupeKeys(normalised),
         expired: normalised.validThrough !== null && normalised.validThrough < now,
       });
       continue;
@@ -247,7 +248,7 @@ async function updateFromPosting(
     })
     .where(eq(vacancies.id, vacancy.id));
   await tx.db.delete(vacancyDedupeKeys).where(eq(vacancyDedupeKeys.vacancyId, vacancy.id));
-  const keys = dedupeKeys({ ...normalised, url: raw.url, originUrl: raw.originUrl });
+  const keys = dedupeKeys(normalised);
   if (keys.length)
     await tx.db
       .insert(vacancyDedupeKeys)

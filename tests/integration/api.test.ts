@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { MatchService } from '../../matchers/match-service.ts';
 import type { Database } from '../../src/db/client.ts';
 import { openPglite } from '../../src/db/client.ts';
 import { vacancies } from '../../src/db/schema.ts';
@@ -15,12 +16,18 @@ let database: Database;
 let search: SearchEngine;
 let ids: string[];
 let redisUp = true;
+let matchService: MatchService;
+
+/** Test bodies are arbitrary JSON; the assertions check their shape. */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+const json = async (res: Response): Promise<any> => res.json();
 
 function app(publicRequestsPerMinute = 10_000) {
   const ctx = testContext(database.db, NOW);
   return createApp({
     ctx,
     search,
+    matchService,
     publicRequestsPerMinute,
     health: () =>
       checkHealth({
@@ -38,6 +45,7 @@ beforeAll(async () => {
   search = createEmbeddedSearchEngine();
   await search.init();
   await rebuildIndex(testContext(database.db, NOW), search);
+  matchService = await MatchService.load(testContext(database.db, NOW));
 });
 
 afterAll(async () => {
@@ -49,7 +57,7 @@ describe('GET /health', () => {
   it('answers 200 with each component up', async () => {
     const res = await app().request('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       status: 'up',
       components: {
         db: { status: 'up', kind: 'pglite' },
@@ -64,7 +72,7 @@ describe('GET /health', () => {
     try {
       const res = await app().request('/health');
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.status).toBe('down');
       expect(body.components.redis.status).toBe('down');
       expect(body.components.db.status).toBe('up');
@@ -78,7 +86,7 @@ describe('GET /api/v1/vacancies', () => {
   it('finds vacancies by word within a radius of a postcode, with distance, facets and no description', async () => {
     const res = await app().request('/api/v1/vacancies?q=lager&plz=70173&radius_km=30&per_page=5');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.total).toBeGreaterThan(0);
     expect(body.hits.length).toBeGreaterThan(0);
     expect(body.hits.length).toBeLessThanOrEqual(5);
@@ -108,7 +116,7 @@ describe('GET /api/v1/vacancies', () => {
 
   it('filters by working time and KldB prefix', async () => {
     const res = await app().request('/api/v1/vacancies?working_time=teilzeit&kldb=5&per_page=50');
-    const body = await res.json();
+    const body = await json(res);
     expect(res.status).toBe(200);
     for (const hit of body.hits) {
       expect(hit.working_times).toContain('teilzeit');
@@ -129,7 +137,7 @@ describe('GET /api/v1/vacancies', () => {
       const res = await app().request(`/api/v1/vacancies?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.headers.get('content-type'), query).toContain('application/problem+json');
-      const body = await res.json();
+      const body = await json(res);
       expect(body.code, query).toBe('validation');
       expect(body.requestId, query).toBeTruthy();
     }
@@ -152,7 +160,7 @@ describe('GET /api/v1/vacancies/{id}', () => {
   it('returns one vacancy with its description and KldB title', async () => {
     const res = await app().request(`/api/v1/vacancies/${ids[0]}`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.id).toBe(ids[0]);
     expect(body.description.length).toBeGreaterThan(20);
     expect(body.kldbTitle).toBeTruthy();
@@ -162,7 +170,7 @@ describe('GET /api/v1/vacancies/{id}', () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
       const res = await app().request(`/api/v1/vacancies/${id}`);
       expect(res.status).toBe(404);
-      expect((await res.json()).code).toBe('not_found');
+      expect((await json(res)).code).toBe('not_found');
     }
   });
 

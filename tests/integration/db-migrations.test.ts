@@ -18,6 +18,7 @@ const EXPECTED_TABLES = [
   'sources',
   'users',
   'vacancies',
+  'vacancy_dedupe_keys',
   'vacancy_events',
   'vacancy_sources',
 ];

@@ -98,7 +98,7 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
   });
 
   it('skips a batch delivered a second time', async () => {
-    const r = await ingest(careers, [posting({ externalId: 'job-twice' })]);
+    const r = await ingest(careers, [posting({ externalId: 'job-twice', title: 'Lagerhelfer (m/w/d)' })]);
     expect(r.status).toBe('done');
     expect((await ingestBatch(ctx(), r.batchId)).status).toBe('skipped');
     expect(

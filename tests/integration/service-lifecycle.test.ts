@@ -21,13 +21,15 @@ describe('jobbruecke start on embedded defaults', () => {
 
     const second = await startService(env);
     await second.waitForHealthy(180_000);
-    const health = await (await fetch(`${second.baseUrl}/health`)).json();
+    const health = (await (await fetch(`${second.baseUrl}/health`)).json()) as { components: unknown };
     expect(health.components).toEqual({
       db: { status: 'up', kind: 'pglite' },
       redis: { status: 'up', kind: 'redis' },
       search: { status: 'up', kind: 'embedded' },
     });
-    const search = await (await fetch(`${second.baseUrl}/api/v1/vacancies?q=koch&plz=70173&radius_km=20`)).json();
+    const search = (await (await fetch(`${second.baseUrl}/api/v1/vacancies?q=koch&plz=70173&radius_km=20`)).json()) as {
+      total: number;
+    };
     expect(search.total).toBeGreaterThan(10);
     expect(await second.stop('SIGTERM')).toBe(0);
     expect(second.output()).toMatch(/"msg":"stopped"/);

@@ -1,0 +1,189 @@
+/**
+ * Match lists for caseworkers, branch leads and admins. Customer data are scoped to the reader's branch (admins see
+ * all) and every read is audited with purpose 'matching', also when it fails or is refused. Responses carry what a
+ * caseworker needs to decide (scores, German explanations, caps) and never protected attributes.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  type CustomerMatchList,
+  customerMatchList,
+  type VacancyMatchList,
+  vacancyMatchList,
+} from '../../matchers/match-lists.ts';
+import type { MatchService } from '../../matchers/match-service.ts';
+import { STORED_LIMIT } from '../../matchers/match-store.ts';
+import type { MatchResult, Reason } from '../../matchers/types.ts';
+import type { Ctx } from '../../src/context.ts';
+import { customerScope, getCustomerForActor } from '../../src/customers/access.ts';
+import { auditedRead } from '../../src/customers/audited-read.ts';
+import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';
+import { NotFound, ValidationFailed } from '../../src/errors.ts';
+import { type AuthVariables, auth } from '../middleware/auth.ts';
+
+export interface MatchRoutesDeps {
+  ctx: Ctx;
+  matchService: MatchService;
+}
+
+const MATCH_ROLES = ['caseworker', 'branch_lead', 'admin'] as const;
+const PURPOSE = 'matching';
+
+const ListParams = z.object({
+  limit: z.coerce.number().int().min(1).max(STORED_LIMIT).default(20),
+  include: z.literal('activation').optional(),
+});
+
+function parseParams(query: Record<string, string>) {
+  const parsed = ListParams.safeParse(query);
+  if (!parsed.success) {
+    throw new ValidationFailed(
+      'Ungültige Parameter',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return parsed.data;
+}
+
+const reasonsJson = (reasons: Reason[]) => reasons.map(({ code, text }) => ({ code, text }));
+
+function explainedJson(r: MatchResult) {
+  return {
+    score: r.score,
+    parts: r.parts.map(({ code, weight, points, text }) => ({ code, weight, points, text })),
+    passed_constraints: reasonsJson(r.passedConstraints),
+  };
+}
+
+function listFooter(list: VacancyMatchList | CustomerMatchList) {
+  return {
+    cap_note: list.capNote,
+    excluded_count: list.excludedCount,
+    computed_at: list.computedAt.toISOString(),
+    source: list.source,
+  };
+}
+
+function vacancyListJson(list: VacancyMatchList) {
+  const v = list.subject;
+  return {
+    subject: {
+      type: 'vacancy',
+      vacancy_id: v.id,
+      title: v.title,
+      employer: v.employerName,
+      place: v.place,
+      plz: v.plz,
+      kldb_code: v.kldbCode,
+    },
+    results: list.results.map((r) => ({
+      customer_id: r.customer.id,
+      display_name: r.customer.displayName,
+      profile_group: PROFILE_GROUP_LABEL[r.customer.profileGroup],
+      plz: r.customer.plz,
+      ...explainedJson(r),
+    })),
+    skipped: list.skipped.map((s) => ({ customer_id: s.id, score: s.score, note: s.note })),
+    ...listFooter(list),
+  };
+}
+
+function customerListJson(list: CustomerMatchList) {
+  const c = list.subject;
+  return {
+    subject: {
+      type: 'customer',
+      customer_id: c.id,
+      display_name: c.displayName,
+      profile_group: PROFILE_GROUP_LABEL[c.profileGroup],
+      plz: c.plz,
+    },
+    results: list.results.map((r) => ({
+      vacancy_id: r.vacancy.id,
+      title: r.vacancy.title,
+      employer: r.vacancy.employerName,
+      place: r.vacancy.place,
+      plz: r.vacancy.plz,
+      kldb_code: r.vacancy.kldbCode,
+      ...explainedJson(r),
+    })),
+    skipped: list.skipped.map((s) => ({ vacancy_id: s.id, score: s.score, note: s.note })),
+    not_eligible: reasonsJson(list.ineligible),
+    ...listFooter(list),
+  };
+}
+
+export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const authorised = auth({ ctx, roles: MATCH_ROLES });
+
+  app.get('/vacancies/:id/matches', authorised, async (c) => {
+    const actor = c.get('actor');
+    const id = c.req.param('id');
+    const params = parseParams(c.req.query());
+    const list = await auditedRead(
+      ctx,
+      { actor, action: 'read', objectType: 'vacancy_matches', objectId: id, purpose: PURPOSE, detail: { ...params } },
+      () =>
+        vacancyMatchList(ctx, matchService, id, {
+          limit: params.limit,
+          includeActivation: params.include === 'activation',
+          branchId: customerScope(actor),
+        }),
+      // The listed ids make the read reconstructable: who saw which customers for this vacancy.
+      (l) => ({ customerIds: l.results.map((r) => r.customer.id), source: l.source }),
+    );
+    return c.json(vacancyListJson(list));
+  });
+
+  app.get('/customers/:id/matches', authorised, async (c) => {
+    const actor = c.get('actor');
+    const id = c.req.param('id');
+    const params = parseParams(c.req.query());
+    const list = await auditedRead(
+      ctx,
+      { actor, action: 'read', objectType: 'customer_matches', objectId: id, purpose: PURPOSE, detail: { ...params } },
+      async () => {
+        const customer = await getCustomerForActor(ctx, actor, id, PURPOSE);
+        return customerMatchList(ctx, matchService, customer, { limit: params.limit });
+      },
+      (l) => ({ vacancyIds: l.results.map((r) => r.vacancy.id), source: l.source }),
+    );
+    return c.json(customerListJson(list));
+  });
+
+  app.get('/vacancies/:id/matches/:customerId/why-not', authorised, async (c) => {
+    const actor = c.get('actor');
+    const vacancyId = c.req.param('id');
+    const customerId = c.req.param('customerId');
+    const params = parseParams(c.req.query());
+    const exclusion = await auditedRead(
+      ctx,
+      {
+        actor,
+        action: 'read',
+        objectType: 'match_why_not',
+        objectId: customerId,
+        purpose: PURPOSE,
+        detail: { vacancyId },
+      },
+      async () => {
+        await getCustomerForActor(ctx, actor, customerId, PURPOSE);
+        const result = await matchService.whyNot(ctx, vacancyId, customerId, {
+          includeActivation: params.include === 'activation',
+          now: ctx.now(),
+        });
+        if (!result) throw new NotFound('Stelle', vacancyId);
+        return result;
+      },
+    );
+    return c.json({
+      vacancy_id: vacancyId,
+      customer_id: customerId,
+      qualifies: exclusion.failed.length === 0,
+      failed: reasonsJson(exclusion.failed),
+    });
+  });
+
+  return app;
+}

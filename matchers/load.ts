@@ -1,0 +1,160 @@
+/**
+ * DB rows → the matcher's inputs. Only the columns matching needs are selected: no display names, no descriptions,
+ * and never the protected attributes (gender, birth year, nationality, religion, disability), which therefore cannot
+ * reach the matcher even by mistake.
+ */
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import type { Ctx } from '../src/context.ts';
+import { customers, vacancies } from '../src/db/schema.ts';
+import { MatchProfile } from '../src/domain/customer.ts';
+import type { NormalisedVacancy } from '../src/domain/vacancy.ts';
+import { type MatchVacancy, toMatchVacancy } from './types.ts';
+
+export const PROFILE_COLUMNS = {
+  id: customers.id,
+  branchId: customers.branchId,
+  profileGroup: customers.profileGroup,
+  targetKldbCodes: customers.targetKldbCodes,
+  qualifications: customers.qualifications,
+  skills: customers.skills,
+  licences: customers.licences,
+  languages: customers.languages,
+  plz: customers.plz,
+  lat: customers.lat,
+  lon: customers.lon,
+  maxCommuteKm: customers.maxCommuteKm,
+  workingTimes: customers.workingTimes,
+  availableFrom: customers.availableFrom,
+  consent: customers.consent,
+  blockedUntil: customers.blockedUntil,
+};
+
+const VACANCY_COLUMNS = {
+  id: vacancies.id,
+  status: vacancies.status,
+  kldbCode: vacancies.kldbCode,
+  kldbNeedsReview: vacancies.kldbNeedsReview,
+  requirementLevel: vacancies.requirementLevel,
+  lat: vacancies.lat,
+  lon: vacancies.lon,
+  remote: vacancies.remote,
+  workingTimes: vacancies.workingTimes,
+  contractType: vacancies.contractType,
+  offerType: vacancies.offerType,
+  skills: vacancies.skills,
+  licences: vacancies.licences,
+  languages: vacancies.languages,
+  publishedAt: vacancies.publishedAt,
+  validThrough: vacancies.validThrough,
+  startDate: vacancies.startDate,
+};
+
+type ProfileRow = Pick<typeof customers.$inferSelect, keyof typeof PROFILE_COLUMNS>;
+type VacancyRow = Pick<typeof vacancies.$inferSelect, keyof typeof VACANCY_COLUMNS>;
+
+/** Null for a record the matcher cannot use (e.g. a target code list that is empty): it is left out, not guessed. */
+export function toProfile(row: ProfileRow): MatchProfile | null {
+  const parsed = MatchProfile.safeParse(row);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Null for a vacancy that is not open or cannot be matched automatically (see toMatchVacancy). The text fields
+ * toMatchVacancy does not read are not loaded, so they are filled with neutral values here.
+ */
+export function toVacancy(row: VacancyRow): MatchVacancy | null {
+  if (row.status !== 'open') return null;
+  const normalised: NormalisedVacancy = {
+    title: '',
+    description: '',
+    employerName: null,
+    kldbCode: row.kldbCode,
+    kldbConfidence: 0,
+    kldbNeedsReview: row.kldbNeedsReview,
+    requirementLevel: row.requirementLevel,
+    plz: null,
+    place: null,
+    lat: row.lat,
+    lon: row.lon,
+    remote: row.remote,
+    workingTimes: row.workingTimes as NormalisedVacancy['workingTimes'],
+    contractType: row.contractType,
+    offerType: row.offerType,
+    salary: null,
+    skills: row.skills,
+    licences: row.licences as NormalisedVacancy['licences'],
+    languages: row.languages as NormalisedVacancy['languages'],
+    publishedAt: row.publishedAt,
+    validThrough: row.validThrough,
+  };
+  try {
+    return toMatchVacancy(row.id, normalised, { startDate: row.startDate });
+  } catch {
+    // A stored value outside the matcher's vocabulary (e.g. an unknown working time) makes the vacancy unmatchable.
+    return null;
+  }
+}
+
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+/** Every customer as a MatchProfile, in pages by id; eligibility is applied at rank time. */
+export async function* loadAllProfiles(ctx: Ctx, pageSize = 5000): AsyncGenerator<MatchProfile[]> {
+  let last = FIRST_ID;
+  for (;;) {
+    const rows = await ctx.db
+      .select(PROFILE_COLUMNS)
+      .from(customers)
+      .where(gt(customers.id, last))
+      .orderBy(asc(customers.id))
+      .limit(pageSize);
+    if (rows.length === 0) return;
+    yield rows.map(toProfile).filter((p): p is MatchProfile => p !== null);
+    last = rows[rows.length - 1]!.id;
+  }
+}
+
+/** Every open, matchable vacancy, in pages by id. */
+export async function* loadAllVacancies(ctx: Ctx, pageSize = 5000): AsyncGenerator<MatchVacancy[]> {
+  let last = FIRST_ID;
+  for (;;) {
+    const rows = await ctx.db
+      .select(VACANCY_COLUMNS)
+      .from(vacancies)
+      .where(and(eq(vacancies.status, 'open'), gt(vacancies.id, last)))
+      .orderBy(asc(vacancies.id))
+      .limit(pageSize);
+    if (rows.length === 0) return;
+    yield rows.map(toVacancy).filter((v): v is MatchVacancy => v !== null);
+    last = rows[rows.length - 1]!.id;
+  }
+}
+
+/** The named customers as they are now; ids missing from the map have vanished or are unusable. */
+export async function loadProfiles(ctx: Ctx, ids: readonly string[]): Promise<Map<string, MatchProfile>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db
+    .select(PROFILE_COLUMNS)
+    .from(customers)
+    .where(inArray(customers.id, [...ids]));
+  const out = new Map<string, MatchProfile>();
+  for (const row of rows) {
+    const profile = toProfile(row);
+    if (profile) out.set(profile.id, profile);
+  }
+  return out;
+}
+
+/** The named vacancies that are open and matchable now. */
+export async function loadVacancies(ctx: Ctx, ids: readonly string[]): Promise<Map<string, MatchVacancy>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db
+    .select(VACANCY_COLUMNS)
+    .from(vacancies)
+    .where(inArray(vacancies.id, [...ids]));
+  const out = new Map<string, MatchVacancy>();
+  for (const row of rows) {
+    const vacancy = toVacancy(row);
+    if (vacancy) out.set(vacancy.id, vacancy);
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Who may see which customer: caseworkers and branch leads the customers of their own branch, admins all, employers
+ * and everyone else none (least privilege by role and branch). Every read goes through `getCustomerForActor`, which
+ * logs it.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Actor } from '../audit/record.ts';
+import type { Ctx } from '../context.ts';
+import { customers } from '../db/schema.ts';
+import type { Customer } from '../domain/customer.ts';
+import { Forbidden, NotFound } from '../errors.ts';
+import { auditedRead } from './audited-read.ts';
+
+/** Why customer data are read; recorded with every read (purpose limitation). */
+export type CustomerPurpose = 'matching' | 'case_management';
+
+/** A customer record as the case work sees it; protected attributes are not read at all (they serve statistics). */
+export type CustomerRecord = Omit<Customer, 'protected'> & { updatedAt: Date };
+
+/** The branch an actor's customer reads are limited to: null means all branches (admin). */
+export function customerScope(actor: Actor): number | null {
+  if (actor.role === 'admin') return null;
+  if ((actor.role === 'caseworker' || actor.role === 'branch_lead') && actor.branchId !== null) return actor.branchId;
+  throw new Forbidden('Keine Berechtigung für Kundendaten');
+}
+
+export function mayAccessCustomer(actor: Actor, branchId: number): boolean {
+  try {
+    const scope = customerScope(actor);
+    return scope === null || scope === branchId;
+  } catch {
+    return false;
+  }
+}
+
+export const RECORD_COLUMNS = {
+  id: customers.id,
+  displayName: customers.displayName,
+  branchId: customers.branchId,
+  profileGroup: customers.profileGroup,
+  targetKldbCodes: customers.targetKldbCodes,
+  qualifications: customers.qualifications,
+  skills: customers.skills,
+  licences: customers.licences,
+  languages: customers.languages,
+  plz: customers.plz,
+  lat: customers.lat,
+  lon: customers.lon,
+  maxCommuteKm: customers.maxCommuteKm,
+  workingTimes: customers.workingTimes,
+  availableFrom: customers.availableFrom,
+  consent: customers.consent,
+  blockedUntil: customers.blockedUntil,
+  updatedAt: customers.updatedAt,
+};
+
+/** Reads one record without audit or access check; callers in this folder do both. */
+export async function readCustomerRecord(ctx: Ctx, id: string): Promise<CustomerRecord | undefined> {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  const [row] = await ctx.db.select(RECORD_COLUMNS).from(customers).where(eq(customers.id, id));
+  return row as CustomerRecord | undefined;
+}
+
+/** One customer for an actor and a purpose: 404 if unknown, 403 outside the actor's branch; always audited. */
+export async function getCustomerForActor(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  purpose: CustomerPurpose,
+): Promise<CustomerRecord> {
+  return auditedRead(ctx, { actor, action: 'read', objectType: 'customer', objectId: id, purpose }, async () => {
+    // The role is checked before the lookup, so an employer cannot even learn whether an id exists.
+    customerScope(actor);
+    const record = await readCustomerRecord(ctx, id);
+    if (!record) throw new NotFound('Kunde', id);
+    if (!mayAccessCustomer(actor, record.branchId)) {
+      throw new Forbidden('Kundinnen und Kunden anderer Zweigstellen sind nicht sichtbar');
+    }
+    return record;
+  });
+}
