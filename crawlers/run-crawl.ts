@@ -2,15 +2,19 @@
  * One crawl run of one source: fetch (crawlSource), then stage the postings in the DB as ingest batches and record
  * the run, all in one transaction. The postings live in the DB from here on, so losing a queue loses nothing.
  */
-import { eq } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Config } from '../src/config.ts';
 import { type Ctx, withTransaction } from '../src/context.ts';
 import { crawlRuns, ingestBatches, sources } from '../src/db/schema.ts';
+import { emptyIngestStats, type IngestStats, ingestBatch } from '../src/vacancies/ingest-batch.ts';
 import type { HostRateLimiter } from './http/rate-limiter.ts';
 import { crawlSource } from './index.ts';
-import type { CrawlState } from './types.ts';
+import type { CrawlOutcome, CrawlState } from './types.ts';
 
 export const INGEST_BATCH_SIZE = 500;
+/** A claim this old belongs to a crawl that died; the next run takes the source over. */
+export const CRAWL_CLAIM_STALE_MS = 30 * 60_000;
+export const ALREADY_RUNNING = 'a crawl of this source is already running';
 
 export interface CrawlRunResult {
   status: 'done' | 'skipped';
@@ -28,27 +32,53 @@ export interface RunCrawlDeps {
   rateLimiter: HostRateLimiter;
 }
 
+type SourceRow = typeof sources.$inferSelect;
+
+const skipped = (reason: string): CrawlRunResult => ({
+  status: 'skipped',
+  reason,
+  batchIds: [],
+  postings: 0,
+  complete: false,
+  errors: 0,
+});
+
 export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<CrawlRunResult> {
   const { ctx } = deps;
   const [source] = await ctx.db.select().from(sources).where(eq(sources.id, sourceId));
-  if (!source)
-    return { status: 'skipped', reason: 'unknown source', batchIds: [], postings: 0, complete: false, errors: 0 };
-  if (!source.enabled)
-    return { status: 'skipped', reason: 'source disabled', batchIds: [], postings: 0, complete: false, errors: 0 };
-  if (source.type === 'employer')
-    return {
-      status: 'skipped',
-      reason: 'employer submissions are not crawled',
-      batchIds: [],
-      postings: 0,
-      complete: false,
-      errors: 0,
-    };
+  if (!source) return skipped('unknown source');
+  if (!source.enabled) return skipped('source disabled');
+  if (source.type === 'employer') return skipped('employer submissions are not crawled');
 
+  // One crawl per source at a time, whichever worker or CLI asks: claimed atomically on the source row.
+  const claimedAt = ctx.now();
+  const claimed = await ctx.db
+    .update(sources)
+    .set({ crawlStartedAt: claimedAt })
+    .where(
+      and(
+        eq(sources.id, sourceId),
+        or(
+          isNull(sources.crawlStartedAt),
+          lt(sources.crawlStartedAt, new Date(claimedAt.getTime() - CRAWL_CLAIM_STALE_MS)),
+        ),
+      ),
+    )
+    .returning({ id: sources.id });
+  if (claimed.length === 0) return skipped(ALREADY_RUNNING);
+  try {
+    return await crawlClaimed(deps, source);
+  } finally {
+    await ctx.db.update(sources).set({ crawlStartedAt: null }).where(eq(sources.id, sourceId));
+  }
+}
+
+async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<CrawlRunResult> {
+  const { ctx } = deps;
   const [run] = await ctx.db
     .insert(crawlRuns)
-    .values({ sourceId, startedAt: ctx.now() })
-    .returning({ id: crawlRuns.id, startedAt: crawlRuns.startedAt });
+    .values({ sourceId: source.id, startedAt: ctx.now() })
+    .returning({ id: crawlRuns.id });
   const state = (source.crawlState as unknown as CrawlState | null) ?? { validators: {} };
   const outcome = await crawlSource(
     { id: source.id, type: source.type, url: source.url, params: source.params, config: source.config },
@@ -58,11 +88,35 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
       rateLimiter: deps.rateLimiter,
     },
   );
+  const batchIds = await stageOutcome(ctx, source.id, run!.id, outcome);
+  const closesRun = outcome.complete && !outcome.notModified;
+  ctx.log.info(
+    {
+      sourceId: source.id,
+      runId: run!.id,
+      postings: outcome.postings.length,
+      complete: closesRun,
+      errors: outcome.errors.length,
+    },
+    'crawl finished',
+  );
+  return {
+    status: 'done',
+    runId: run!.id,
+    batchIds,
+    postings: outcome.postings.length,
+    complete: closesRun,
+    errors: outcome.errors.length,
+  };
+}
 
+/** Stages the postings as ingest batches and records the run and the source's state, in one transaction. */
+async function stageOutcome(ctx: Ctx, sourceId: string, runId: string, outcome: CrawlOutcome): Promise<string[]> {
   const closesRun = outcome.complete && !outcome.notModified;
   const chunks: unknown[][] = [];
-  for (let i = 0; i < outcome.postings.length; i += INGEST_BATCH_SIZE)
+  for (let i = 0; i < outcome.postings.length; i += INGEST_BATCH_SIZE) {
     chunks.push(outcome.postings.slice(i, i + INGEST_BATCH_SIZE));
+  }
   // A complete crawl that found nothing still needs a closing batch, so missing postings are counted.
   if (closesRun && chunks.length === 0) chunks.push([]);
 
@@ -79,19 +133,19 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
     bytes: outcome.stats.bytes,
     durationMs: outcome.stats.durationMs,
   };
-  const batchIds = await withTransaction(ctx, async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const ids: string[] = [];
     for (const [i, chunk] of chunks.entries()) {
       const [batch] = await tx.db
         .insert(ingestBatches)
-        .values({ sourceId, crawlRunId: run!.id, postings: chunk, closesRun: closesRun && i === chunks.length - 1 })
+        .values({ sourceId, crawlRunId: runId, postings: chunk, closesRun: closesRun && i === chunks.length - 1 })
         .returning({ id: ingestBatches.id });
       ids.push(batch!.id);
     }
     await tx.db
       .update(crawlRuns)
       .set({ finishedAt: tx.now(), status, complete: closesRun, stats, errors: outcome.errors.slice(0, 100) })
-      .where(eq(crawlRuns.id, run!.id));
+      .where(eq(crawlRuns.id, runId));
     await tx.db
       .update(sources)
       .set({
@@ -104,16 +158,61 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
       .where(eq(sources.id, sourceId));
     return ids;
   });
-  ctx.log.info(
-    { sourceId, runId: run!.id, postings: outcome.postings.length, complete: closesRun, errors: outcome.errors.length },
-    'crawl finished',
-  );
-  return {
-    status: 'done',
-    runId: run!.id,
-    batchIds,
-    postings: outcome.postings.length,
-    complete: closesRun,
-    errors: outcome.errors.length,
-  };
+}
+
+export interface RunReport extends IngestStats {
+  complete: boolean;
+}
+
+/** Waits while another process crawls the source; returns the id of the run it finished. */
+export async function waitForRunningCrawl(
+  ctx: Ctx,
+  sourceId: string,
+  timeoutMs = CRAWL_CLAIM_STALE_MS,
+): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [source] = await ctx.db
+      .select({ crawlStartedAt: sources.crawlStartedAt })
+      .from(sources)
+      .where(eq(sources.id, sourceId));
+    if (!source?.crawlStartedAt) break;
+    if (Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const [run] = await ctx.db
+    .select({ id: crawlRuns.id })
+    .from(crawlRuns)
+    .where(eq(crawlRuns.sourceId, sourceId))
+    .orderBy(desc(crawlRuns.startedAt))
+    .limit(1);
+  return run?.id;
+}
+
+/**
+ * Ingests the batches of one run now, in order (a batch a worker already took is skipped, ingest being idempotent),
+ * and reports the run's figures from what each batch recorded.
+ */
+export async function ingestRunNow(ctx: Ctx, runId: string): Promise<RunReport> {
+  const batches = await ctx.db
+    .select({ id: ingestBatches.id })
+    .from(ingestBatches)
+    .where(eq(ingestBatches.crawlRunId, runId))
+    .orderBy(asc(ingestBatches.createdAt));
+  for (const { id } of batches) await ingestBatch(ctx, id);
+  const [run] = await ctx.db.select().from(crawlRuns).where(eq(crawlRuns.id, runId));
+  const recorded = await ctx.db
+    .select({ stats: ingestBatches.stats })
+    .from(ingestBatches)
+    .where(eq(ingestBatches.crawlRunId, runId));
+  const report: RunReport = { ...emptyIngestStats(), complete: run?.complete ?? false };
+  for (const { stats } of recorded) {
+    for (const [key, value] of Object.entries(stats ?? {})) {
+      if (key in report && key !== 'complete') report[key as keyof IngestStats] += value;
+    }
+  }
+  // Postings the crawl could not read at all never reached a batch: count them from the run.
+  report.errors += run?.stats.errors ?? 0;
+  report.fetched = run?.stats.fetched ?? report.fetched;
+  return report;
 }

@@ -80,6 +80,7 @@ const EnvSchema = z.object({
   ),
   CRAWL_ALLOWED_PRIVATE_HOSTS: z.preprocess(emptyToUndefined, z.string().default('')),
   CRAWL_CONTACT_URL: z.preprocess(emptyToUndefined, z.string().default('https://jobbruecke.example/crawler')),
+  DEMO_DATA: z.preprocess(emptyToUndefined, z.enum(['auto', 'off']).default('auto')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
 });
@@ -95,6 +96,8 @@ export interface Config {
   sla: { responseHours: number };
   crawl: { baJobsucheUrl: string; allowedPrivateHosts: string[]; contactUrl: string };
   log: { level: z.infer<typeof LogLevel> };
+  /** Seed the demo city into an empty embedded database at start ('auto'), or never ('off'). */
+  demoData: 'auto' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -136,5 +139,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       contactUrl: e.CRAWL_CONTACT_URL,
     },
     log: { level: e.LOG_LEVEL },
+    demoData: e.DEMO_DATA,
   };
 }

@@ -1,9 +1,8 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { closeSharedBrowser } from '../../crawlers/browser-provider.ts';
 import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
-import { runCrawl } from '../../crawlers/run-crawl.ts';
+import { ALREADY_RUNNING, ingestRunNow, runCrawl, waitForRunningCrawl } from '../../crawlers/run-crawl.ts';
 import { sources } from '../../src/db/schema.ts';
-import { emptyIngestStats, type IngestStats, ingestBatch } from '../../src/vacancies/ingest-batch.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
 const INDEX_DRAIN_TIMEOUT_MS = 60_000;
@@ -42,21 +41,24 @@ export const crawlCommand: Command = {
       let failed = false;
       for (const s of selected) {
         const result = await runCrawl({ ctx: core.ctx, crawl: config.crawl, rateLimiter }, s.id);
-        if (result.status === 'skipped') {
+        let runId = result.runId;
+        if (result.reason === ALREADY_RUNNING) {
+          io.out(`${s.name} (${s.id}): a crawl is already running; waiting for it to finish …`);
+          runId = await waitForRunningCrawl(core.ctx, s.id);
+        } else if (result.status === 'skipped') {
           io.out(`${s.name} (${s.id}): skipped, ${result.reason}`);
           failed ||= !!sourceId;
           continue;
         }
-        const total: IngestStats = emptyIngestStats();
-        for (const batchId of result.batchIds) {
-          const outcome = await ingestBatch(core.ctx, batchId);
-          for (const [k, v] of Object.entries(outcome.stats ?? {})) total[k as keyof IngestStats] += v;
+        if (!runId) {
+          io.err(`${s.name} (${s.id}): no finished crawl run to report.`);
+          failed = true;
+          continue;
         }
-        total.errors += result.errors;
-        total.fetched = result.postings;
+        const r = await ingestRunNow(core.ctx, runId);
         io.out(
-          `${s.name} (${s.id}): fetched ${total.fetched}, new ${total.new}, updated ${total.updated + total.reopened}, unchanged ${total.unchanged}, ` +
-            `closed ${total.closed}, duplicates ${total.duplicates}, errors ${total.errors}${result.complete ? '' : ' (listing incomplete: nothing closed)'}`,
+          `${s.name} (${s.id}): fetched ${r.fetched}, new ${r.new}, updated ${r.updated + r.reopened}, unchanged ${r.unchanged}, ` +
+            `closed ${r.closed}, duplicates ${r.duplicates}, errors ${r.errors}${r.complete ? '' : ' (listing incomplete: nothing closed)'}`,
         );
       }
       await redis.queues.index();

@@ -87,6 +87,8 @@ export const sources = pgTable('sources', {
   legalBasis: text('legal_basis').notNull(),
   everyMinutes: integer('every_minutes').notNull().default(120),
   crawlState: jsonb('crawl_state').$type<Record<string, unknown>>().notNull().default({}),
+  /** Set while a crawl runs, so two workers (or a worker and the CLI) never crawl one source at once. */
+  crawlStartedAt: timestamp('crawl_started_at', { withTimezone: true }),
   lastRunAt: timestamp('last_run_at', { withTimezone: true }),
   lastRunStats: jsonb('last_run_stats').$type<Record<string, number>>(),
   lastError: text('last_error'),

@@ -141,6 +141,7 @@ CREATE TABLE "sources" (
 	"legal_basis" text NOT NULL,
 	"every_minutes" integer DEFAULT 120 NOT NULL,
 	"crawl_state" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"crawl_started_at" timestamp with time zone,
 	"last_run_at" timestamp with time zone,
 	"last_run_stats" jsonb,
 	"last_error" text,
