@@ -20,7 +20,6 @@ import type {
 } from './types.ts';
 
 export { closeSharedBrowser } from './browser-provider.ts';
-export { allowedPrivateHostsFromEnv } from './http/options.ts';
 export { type HostRateLimiter, MemoryHostRateLimiter } from './http/rate-limiter.ts';
 export { RedisHostRateLimiter } from './http/redis-rate-limiter.ts';
 export type * from './types.ts';

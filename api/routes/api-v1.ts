@@ -4,6 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { problem } from '../errors.ts';
+import { codingRoutes } from './coding.ts';
 import { type MatchRoutesDeps, matchRoutes } from './matches.ts';
 import { type VacancyRoutesDeps, vacancyRoutes } from './vacancies.ts';
 
@@ -25,6 +26,7 @@ export function apiRoutes(deps: ApiRoutesDeps) {
   const app = new Hono();
   // Registered before the public rate limit: these routes need a token and answer without passing it on.
   app.route('/', matchRoutes(deps));
+  app.route('/', codingRoutes(deps));
   app.use(
     '/vacancies/*',
     rateLimiter({

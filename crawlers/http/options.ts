@@ -27,14 +27,6 @@ export const HttpOptions = z.object({
 export type HttpOptions = z.infer<typeof HttpOptions>;
 export type HttpOptionsInput = z.input<typeof HttpOptions>;
 
-/** Reads CRAWL_ALLOWED_PRIVATE_HOSTS (comma-separated) for the caller to pass into HttpOptions. */
-export function allowedPrivateHostsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.CRAWL_ALLOWED_PRIVATE_HOSTS ?? '')
-    .split(',')
-    .map((host) => host.trim())
-    .filter((host) => host.length > 0);
-}
-
 export function userAgent(options: Pick<HttpOptions, 'contactUrl'>): string {
   return `Jobbruecke/0.1 (+${options.contactUrl})`;
 }

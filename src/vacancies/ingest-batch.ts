@@ -229,19 +229,20 @@ async function updateFromPosting(
   const normalised = normalisePosting(raw, { now });
   const expired = normalised.validThrough !== null && normalised.validThrough < now;
   // A caseworker's confirmed code is not overwritten by a source's update.
-  const coding = vacancy.kldbConfirmedBy
-    ? {}
-    : {
-        kldbCode: normalised.kldbCode,
-        kldbConfidence: normalised.kldbConfidence,
-        kldbNeedsReview: normalised.kldbNeedsReview,
-      };
+  const values = vacancy.kldbConfirmedBy
+    ? {
+        ...vacancyValues(normalised),
+        kldbCode: vacancy.kldbCode,
+        kldbConfidence: 1,
+        kldbNeedsReview: false,
+        requirementLevel: vacancy.requirementLevel,
+      }
+    : vacancyValues(normalised);
   const reopens = reopen && !expired;
   await tx.db
     .update(vacancies)
     .set({
-      ...vacancyValues(normalised),
-      ...coding,
+      ...values,
       contentHash,
       updatedAt: now,
       ...(reopens ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
