@@ -5,29 +5,12 @@
  */
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Ctx } from '../src/context.ts';
+import { MATCH_PROFILE_COLUMNS } from '../src/customers/access.ts';
 import { customers, vacancies } from '../src/db/schema.ts';
 import { MatchProfile } from '../src/domain/customer.ts';
 import type { NormalisedVacancy } from '../src/domain/vacancy.ts';
 import { type MatchVacancy, toMatchVacancy } from './types.ts';
 
-export const PROFILE_COLUMNS = {
-  id: customers.id,
-  branchId: customers.branchId,
-  profileGroup: customers.profileGroup,
-  targetKldbCodes: customers.targetKldbCodes,
-  qualifications: customers.qualifications,
-  skills: customers.skills,
-  licences: customers.licences,
-  languages: customers.languages,
-  plz: customers.plz,
-  lat: customers.lat,
-  lon: customers.lon,
-  maxCommuteKm: customers.maxCommuteKm,
-  workingTimes: customers.workingTimes,
-  availableFrom: customers.availableFrom,
-  consent: customers.consent,
-  blockedUntil: customers.blockedUntil,
-};
 
 const VACANCY_COLUMNS = {
   id: vacancies.id,
@@ -49,7 +32,7 @@ const VACANCY_COLUMNS = {
   startDate: vacancies.startDate,
 };
 
-type ProfileRow = Pick<typeof customers.$inferSelect, keyof typeof PROFILE_COLUMNS>;
+type ProfileRow = Pick<typeof customers.$inferSelect, keyof typeof MATCH_PROFILE_COLUMNS>;
 type VacancyRow = Pick<typeof vacancies.$inferSelect, keyof typeof VACANCY_COLUMNS>;
 
 /** Null for a record the matcher cannot use (e.g. a target code list that is empty): it is left out, not guessed. */
@@ -102,7 +85,7 @@ export async function* loadAllProfiles(ctx: Ctx, pageSize = 5000): AsyncGenerato
   let last = FIRST_ID;
   for (;;) {
     const rows = await ctx.db
-      .select(PROFILE_COLUMNS)
+      .select(MATCH_PROFILE_COLUMNS)
       .from(customers)
       .where(gt(customers.id, last))
       .orderBy(asc(customers.id))
@@ -133,7 +116,7 @@ export async function* loadAllVacancies(ctx: Ctx, pageSize = 5000): AsyncGenerat
 export async function loadProfiles(ctx: Ctx, ids: readonly string[]): Promise<Map<string, MatchProfile>> {
   if (ids.length === 0) return new Map();
   const rows = await ctx.db
-    .select(PROFILE_COLUMNS)
+    .select(MATCH_PROFILE_COLUMNS)
     .from(customers)
     .where(inArray(customers.id, [...ids]));
   const out = new Map<string, MatchProfile>();

@@ -5,22 +5,14 @@
 import type { Customer, MatchProfile } from '../src/domain/customer.ts';
 import type { LanguageRequirement, Licence, ProfileGroup, WorkingTime } from '../src/domain/enums.ts';
 import { allPostcodes, type PlzEntry, regionStuttgartPostcodes } from '../src/geo/plz.ts';
+import { mulberry32 } from '../src/demo/random.ts';
 import { kldbLeaves } from '../src/taxonomy/kldb.ts';
 import type { MatchVacancy } from './types.ts';
 
 const DAY_MS = 86_400_000;
 
-/** mulberry32: small, fast and good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG, under the name the matcher's tests and benchmarks use. */
+export const prng = mulberry32;
 
 export type Rng = () => number;
 

@@ -34,9 +34,12 @@ export function mayAccessCustomer(actor: Actor, branchId: number): boolean {
   }
 }
 
-export const RECORD_COLUMNS = {
+/**
+ * The columns the matcher may read: everything about occupation, place, time and availability, and deliberately
+ * none of the protected attributes (AGG), which are never selected for matching.
+ */
+export const MATCH_PROFILE_COLUMNS = {
   id: customers.id,
-  displayName: customers.displayName,
   branchId: customers.branchId,
   profileGroup: customers.profileGroup,
   targetKldbCodes: customers.targetKldbCodes,
@@ -52,6 +55,11 @@ export const RECORD_COLUMNS = {
   availableFrom: customers.availableFrom,
   consent: customers.consent,
   blockedUntil: customers.blockedUntil,
+};
+
+export const RECORD_COLUMNS = {
+  ...MATCH_PROFILE_COLUMNS,
+  displayName: customers.displayName,
   updatedAt: customers.updatedAt,
 };
 

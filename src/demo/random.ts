@@ -9,16 +9,20 @@ export interface Random {
   chance(probability: number): boolean;
 }
 
-/** mulberry32: fast, 32-bit state, good enough for synthetic data (not for anything secret). */
-export function createRandom(seed: number): Random {
+/** mulberry32: fast, 32-bit state, identical on every platform; good for synthetic data, not for secrets. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
-  const next = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export function createRandom(seed: number): Random {
+  const next = mulberry32(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -5,6 +5,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
+import { bulkInsert } from '../db/bulk-insert.ts';
 import {
   apiTokens,
   appMeta,
@@ -122,9 +123,8 @@ export async function isEmpty(ctx: Ctx): Promise<boolean> {
   return (v?.n ?? 0) === 0 && (c?.n ?? 0) === 0;
 }
 
-async function insertChunked<T>(rows: T[], size: number, insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
-}
+/** Deterministic ids make a repeated insert a no-op. */
+const ONCE = { onConflictDoNothing: true };
 
 export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Promise<{ seeded: boolean }> {
   if (await isDemoSeeded(ctx)) return { seeded: false };
@@ -149,22 +149,20 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         employerIds.set(v.employerName, deterministicUuid(NS.employer, employerIds.size + 1));
     }
     const employerPlz = new Map(generated.map((v) => [v.employerName, v.plz]));
-    await insertChunked([...employerIds.entries()], 1000, (chunk) =>
-      tx.db
-        .insert(employers)
-        .values(
-          chunk.map(([name, id]) => {
-            const plz = employerPlz.get(name) ?? null;
-            return {
-              id,
-              name,
-              normalisedName: normaliseEmployer(name),
-              plz,
-              branchId: plz ? (branchByPlz.get(plz) ?? null) : null,
-            };
-          }),
-        )
-        .onConflictDoNothing(),
+    await bulkInsert(
+      tx.db,
+      employers,
+      [...employerIds.entries()].map(([name, id]) => {
+        const plz = employerPlz.get(name) ?? null;
+        return {
+          id,
+          name,
+          normalisedName: normaliseEmployer(name),
+          plz,
+          branchId: plz ? (branchByPlz.get(plz) ?? null) : null,
+        };
+      }),
+      ONCE,
     );
     progress('Arbeitgeber', employerIds.size);
 
@@ -283,43 +281,41 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       }
       if (isSubmission) slaRows.push({ vacancyId: id, kind: 'started', at: v.publishedAt });
     });
-    await insertChunked(vacancyRows, 500, (chunk) => tx.db.insert(vacancies).values(chunk).onConflictDoNothing());
+    await bulkInsert(tx.db, vacancies, vacancyRows, ONCE);
     progress('Stellenangebote', vacancyRows.length);
-    await insertChunked(keyRows, 2000, (chunk) => tx.db.insert(vacancyDedupeKeys).values(chunk).onConflictDoNothing());
-    await insertChunked(linkRows, 1000, (chunk) => tx.db.insert(vacancySources).values(chunk).onConflictDoNothing());
-    await insertChunked(slaRows, 1000, (chunk) => tx.db.insert(slaEvents).values(chunk).onConflictDoNothing());
+    await bulkInsert(tx.db, vacancyDedupeKeys, keyRows, ONCE);
+    await bulkInsert(tx.db, vacancySources, linkRows, ONCE);
+    await bulkInsert(tx.db, slaEvents, slaRows, ONCE);
     progress('Quellverweise', linkRows.length);
 
-    await insertChunked(customerList, 1000, (chunk) =>
-      tx.db
-        .insert(customers)
-        .values(
-          chunk.map((c) => ({
-            id: c.id,
-            displayName: c.displayName,
-            branchId: c.branchId,
-            profileGroup: c.profileGroup,
-            targetKldbCodes: c.targetKldbCodes,
-            qualifications: c.qualifications,
-            skills: c.skills,
-            licences: c.licences,
-            languages: c.languages,
-            plz: c.plz,
-            lat: c.lat,
-            lon: c.lon,
-            maxCommuteKm: c.maxCommuteKm,
-            workingTimes: c.workingTimes,
-            availableFrom: c.availableFrom,
-            consent: c.consent,
-            blockedUntil: c.blockedUntil,
-            gender: c.protected.gender,
-            birthYear: c.protected.birthYear,
-            nationality: c.protected.nationality,
-            religion: c.protected.religion,
-            severelyDisabled: c.protected.severelyDisabled,
-          })),
-        )
-        .onConflictDoNothing(),
+    await bulkInsert(
+      tx.db,
+      customers,
+      customerList.map((c) => ({
+        id: c.id,
+        displayName: c.displayName,
+        branchId: c.branchId,
+        profileGroup: c.profileGroup,
+        targetKldbCodes: c.targetKldbCodes,
+        qualifications: c.qualifications,
+        skills: c.skills,
+        licences: c.licences,
+        languages: c.languages,
+        plz: c.plz,
+        lat: c.lat,
+        lon: c.lon,
+        maxCommuteKm: c.maxCommuteKm,
+        workingTimes: c.workingTimes,
+        availableFrom: c.availableFrom,
+        consent: c.consent,
+        blockedUntil: c.blockedUntil,
+        gender: c.protected.gender,
+        birthYear: c.protected.birthYear,
+        nationality: c.protected.nationality,
+        religion: c.protected.religion,
+        severelyDisabled: c.protected.severelyDisabled,
+      })),
+      ONCE,
     );
     progress('Kundinnen und Kunden', customerList.length);
 

@@ -6,6 +6,7 @@
  */
 import type { ContractType, OfferType, WorkingTime } from '../domain/enums.ts';
 import type { VacancyDocument } from '../domain/vacancy.ts';
+import { mulberry32 } from './random.ts';
 import { lookupPlace, type PlzEntry, regionStuttgartPostcodes } from '../geo/plz.ts';
 import { type KldbEntry, kldbEntry, kldbLeaves, kldbTitle } from '../taxonomy/kldb.ts';
 
@@ -32,17 +33,6 @@ const NATIONWIDE_SHARE = 0.05;
 const ZIPF_S = 1.05;
 const ZIPF_RANK_OFFSET = 3;
 
-/** mulberry32: tiny, fast, good enough for test data, and identical on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Occupation {
   /** Title without the gender marker, e.g. "Fachkraft für Lagerlogistik". */

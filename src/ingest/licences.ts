@@ -1,25 +1,8 @@
 /** Driving licence classes and the forklift licence an ad asks for. */
-import type { Licence } from '../domain/enums.ts';
+import { Licence } from '../domain/enums.ts';
 
-const CLASS_ORDER: Licence[] = [
-  'AM',
-  'A1',
-  'A2',
-  'A',
-  'B',
-  'BE',
-  'C1',
-  'C1E',
-  'C',
-  'CE',
-  'D1',
-  'D1E',
-  'D',
-  'DE',
-  'L',
-  'T',
-  'STAPLER',
-];
+/** In the order of the licence itself, so results read naturally. */
+const CLASS_ORDER: readonly Licence[] = Licence.options;
 const CLASSES = new Set<string>(CLASS_ORDER);
 
 /** "Führerschein Klasse B", "Fahrerlaubnis CE", "FS Kl. B", "Führerscheinklassen C1/C1E", "Führerschein der Klassen B und C". */

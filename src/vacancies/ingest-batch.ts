@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
+import { bulkInsert } from '../db/bulk-insert.ts';
 import {
   crawlRuns,
   ingestBatches,
@@ -125,12 +126,6 @@ interface FreshPosting {
   normalised: NormalisedVacancy;
   keys: string[];
   expired: boolean;
-}
-
-const INSERT_CHUNK = 200;
-
-async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
 }
 
 /**
@@ -390,11 +385,11 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
       );
     }
   }
-  await insertChunked(newVacancies, (chunk) => tx.db.insert(vacancies).values(chunk));
-  await insertChunked(newKeys, (chunk) => tx.db.insert(vacancyDedupeKeys).values(chunk).onConflictDoNothing());
-  await insertChunked(links, (chunk) => tx.db.insert(vacancySources).values(chunk));
-  await insertChunked(events, (chunk) => tx.db.insert(vacancyEvents).values(chunk));
-  await insertChunked(outboxRows, (chunk) => tx.db.insert(outbox).values(chunk));
+  await bulkInsert(tx.db, vacancies, newVacancies);
+  await bulkInsert(tx.db, vacancyDedupeKeys, newKeys);
+  await bulkInsert(tx.db, vacancySources, links);
+  await bulkInsert(tx.db, vacancyEvents, events);
+  await bulkInsert(tx.db, outbox, outboxRows);
 }
 
 /**

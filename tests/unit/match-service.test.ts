@@ -5,7 +5,8 @@ import {
   rankCustomersForVacancy,
   rankVacanciesForCustomer,
 } from '../../matchers/index.ts';
-import { PROFILE_COLUMNS, toProfile, toVacancy } from '../../matchers/load.ts';
+import { toProfile, toVacancy } from '../../matchers/load.ts';
+import { MATCH_PROFILE_COLUMNS } from '../../src/customers/access.ts';
 import { CUSTOMER_VIEW } from '../../matchers/match-service.ts';
 import { applyProposals } from '../../matchers/match-view.ts';
 import type { ProposalState } from '../../matchers/proposal-state.ts';
@@ -118,7 +119,7 @@ describe('applyProposals', () => {
 
 describe('loading rows for the matcher', () => {
   it('never selects a protected attribute or the display name', () => {
-    const columns = Object.keys(PROFILE_COLUMNS);
+    const columns = Object.keys(MATCH_PROFILE_COLUMNS);
     for (const name of ['gender', 'birthYear', 'nationality', 'religion', 'severelyDisabled', 'displayName']) {
       expect(columns).not.toContain(name);
     }
