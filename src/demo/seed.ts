@@ -21,6 +21,10 @@ import {
 } from '../db/schema.ts';
 import { lookupPlz } from '../geo/plz.ts';
 import { dedupeKeys, normaliseEmployer } from '../ingest/dedupe.ts';
+import { findLanguages } from '../ingest/languages.ts';
+import { findLicences } from '../ingest/licences.ts';
+import { findSkills } from '../ingest/skills.ts';
+import { cueText } from '../ingest/text.ts';
 import { requirementLevel } from '../taxonomy/kldb.ts';
 import { hashToken } from '../users/tokens.ts';
 import { demoBranches } from './branches.ts';
@@ -220,6 +224,7 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       const branchId = lookupPlz(v.plz) ? (branchByPlz.get(v.plz) ?? null) : null;
       if (isSubmission) submissionNo += 1;
       const url = isSubmission ? undefined : `${source.url}/${i + 1}`;
+      const cues = cueText(v.title, v.description);
       const row = {
         id,
         status: 'open',
@@ -239,6 +244,10 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         workingTimes: v.workingTimes,
         contractType: v.contractType,
         offerType: v.offerType,
+        // The same extraction ingest applies, so demo vacancies ask for skills, licences and languages like real ones.
+        skills: findSkills(cues),
+        licences: findLicences(cues),
+        languages: findLanguages(cues),
         publishedAt: v.publishedAt,
         createdAt: v.publishedAt,
         updatedAt: v.publishedAt,
@@ -249,9 +258,6 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         kldbNeedsReview: false,
         remote: false,
         salary: null,
-        skills: [],
-        licences: [],
-        languages: [],
         validThrough: null,
       });
       for (const key of keys) keyRows.push({ key, vacancyId: id });
