@@ -61,22 +61,18 @@ async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: str
     .where(ne(sources.type, 'employer'))
     .orderBy(asc(sources.id));
   const signature = JSON.stringify(rows);
-  const existing = new Set((await queues.byName.crawl.getJobSchedulers()).map((s) => s.key));
-  const wanted = rows.filter((s) => s.enabled).map((s) => `source_${s.id}`);
+  const existing = new Map((await queues.byName.crawl.getJobSchedulers()).map((s) => [s.key, Number(s.every)]));
+  const wanted = new Map(rows.filter((s) => s.enabled).map((s) => [`source_${s.id}`, s]));
   // A Redis that lost its data lost the schedulers too: re-apply whenever one is missing.
-  const complete = wanted.every((key) => existing.has(key));
+  const complete = [...wanted.keys()].every((key) => existing.has(key));
   if (complete && signature === state.schedulers) return;
-  for (const s of rows) {
-    const key = `source_${s.id}`;
-    if (s.enabled) {
-      await queues.byName.crawl.upsertJobScheduler(
-        key,
-        { every: s.everyMinutes * 60_000 },
-        { name: 'crawl', data: { sourceId: s.id } },
-      );
-    } else if (existing.has(key)) {
-      await queues.byName.crawl.removeJobScheduler(key);
-    }
+  // Schedulers of sources that are disabled or no longer exist must not keep firing.
+  for (const key of existing.keys()) if (!wanted.has(key)) await queues.byName.crawl.removeJobScheduler(key);
+  for (const [key, source] of wanted) {
+    const every = source.everyMinutes * 60_000;
+    // Re-upserting an unchanged scheduler would restart its interval; only new or changed ones are written.
+    if (existing.get(key) === every) continue;
+    await queues.byName.crawl.upsertJobScheduler(key, { every }, { name: 'crawl', data: { sourceId: source.id } });
   }
   state.schedulers = signature;
 }

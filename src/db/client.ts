@@ -27,6 +27,8 @@ export interface Database {
 }
 
 const migrationsFolder = resolve(import.meta.dirname, 'migrations');
+/** Arbitrary but fixed: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK_KEY = 7_240_917;
 
 /** `dir` undefined: an in-memory PGlite (tests). */
 export async function openPglite(dir: string | undefined): Promise<Database> {
@@ -64,7 +66,18 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   return {
     kind: 'postgres',
     db: db as unknown as Db,
-    migrate: () => migrateNodePg(db, { migrationsFolder }),
+    async migrate() {
+      // Many processes may start at once against a fresh server: one migrates, the others wait and then find
+      // nothing left to do. The lock is held on its own connection while the migrator uses the pool.
+      const lock = await pool.connect();
+      try {
+        await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migrateNodePg(db, { migrationsFolder });
+      } finally {
+        await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+        lock.release();
+      }
+    },
     ping: async () => {
       try {
         await db.execute(sql`select 1`);

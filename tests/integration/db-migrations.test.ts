@@ -39,3 +39,16 @@ describe.each(testDatabases())('migrations on $name', (factory) => {
     }
   });
 });
+
+describe.each(testDatabases().filter((f) => f.name === 'postgres'))('concurrent migrations on $name', (factory) => {
+  it('lets several processes start at once against a fresh database', async () => {
+    const database = await factory.open();
+    try {
+      // Three migrations at once, each on its own connection, race as three processes would.
+      await Promise.all([database.migrate(), database.migrate(), database.migrate()]);
+      expect(await database.ping()).toBe(true);
+    } finally {
+      await database.close();
+    }
+  });
+});
