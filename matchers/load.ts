@@ -11,7 +11,6 @@ import { MatchProfile } from '../src/domain/customer.ts';
 import type { NormalisedVacancy } from '../src/domain/vacancy.ts';
 import { type MatchVacancy, toMatchVacancy } from './types.ts';
 
-
 const VACANCY_COLUMNS = {
   id: vacancies.id,
   status: vacancies.status,

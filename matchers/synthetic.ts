@@ -2,10 +2,11 @@
  * Deterministic synthetic customers and vacancies for tests, the benchmark and the evaluation set. No real person
  * or employer is in here; the occupation mix and places only imitate Region Stuttgart.
  */
+
+import { mulberry32 } from '../src/demo/random.ts';
 import type { Customer, MatchProfile } from '../src/domain/customer.ts';
 import type { LanguageRequirement, Licence, ProfileGroup, WorkingTime } from '../src/domain/enums.ts';
 import { allPostcodes, type PlzEntry, regionStuttgartPostcodes } from '../src/geo/plz.ts';
-import { mulberry32 } from '../src/demo/random.ts';
 import { kldbLeaves } from '../src/taxonomy/kldb.ts';
 import type { MatchVacancy } from './types.ts';
 

@@ -70,7 +70,12 @@ export const startCommand: Command = {
     const { ctx } = core;
     onShutdown(() => core.database.close());
 
-    if (config.db.kind === 'pglite' && config.demoData === 'auto' && !(await isDemoSeeded(ctx)) && (await isEmpty(ctx))) {
+    if (
+      config.db.kind === 'pglite' &&
+      config.demoData === 'auto' &&
+      !(await isDemoSeeded(ctx)) &&
+      (await isEmpty(ctx))
+    ) {
       log.info('empty embedded database: seeding the demo city (one transaction, about half a minute)');
       await seedDemo(ctx, (step, count) => log.info({ step, count }, 'seeded'));
       console.log(demoAccountsText());

@@ -6,9 +6,9 @@
  */
 import type { ContractType, OfferType, WorkingTime } from '../domain/enums.ts';
 import type { VacancyDocument } from '../domain/vacancy.ts';
-import { mulberry32 } from './random.ts';
 import { lookupPlace, type PlzEntry, regionStuttgartPostcodes } from '../geo/plz.ts';
 import { type KldbEntry, kldbEntry, kldbLeaves, kldbTitle } from '../taxonomy/kldb.ts';
+import { mulberry32 } from './random.ts';
 
 export interface SyntheticVacancy {
   title: string;
@@ -32,7 +32,6 @@ const NATIONWIDE_SHARE = 0.05;
 /** Zipf exponent and rank offset: the head (warehouse, care, retail, kitchen) is large without one job dominating. */
 const ZIPF_S = 1.05;
 const ZIPF_RANK_OFFSET = 3;
-
 
 interface Occupation {
   /** Title without the gender marker, e.g. "Fachkraft für Lagerlogistik". */

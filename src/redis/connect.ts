@@ -25,11 +25,18 @@ export class RedisUnavailableError extends Error {
   }
 }
 
-export async function resolveRedis(config: Config['redis'], log: Logger): Promise<RedisEndpoint> {
+/** Where an unconfigured installation first looks for Redis. */
+export const DEFAULT_REDIS_PORT = 6379;
+
+export async function resolveRedis(
+  config: Config['redis'],
+  log: Logger,
+  defaultPort = DEFAULT_REDIS_PORT,
+): Promise<RedisEndpoint> {
   if (config.url) return { url: config.url, privateServer: undefined };
-  if (await portAnswers('127.0.0.1', 6379)) {
-    log.info('REDIS_URL not set: using the Redis answering on 127.0.0.1:6379');
-    return { url: 'redis://127.0.0.1:6379', privateServer: undefined };
+  if (await portAnswers('127.0.0.1', defaultPort)) {
+    log.info(`REDIS_URL not set: using the Redis answering on 127.0.0.1:${defaultPort}`);
+    return { url: `redis://127.0.0.1:${defaultPort}`, privateServer: undefined };
   }
   // Another process of this installation (the service, or a CLI run) may already have started the private server.
   const portFile = join(config.privateDir, 'port');

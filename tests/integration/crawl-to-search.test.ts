@@ -54,7 +54,18 @@ afterAll(async () => {
 });
 
 it('crawls a local board via the CLI and makes its vacancies findable through GET /api/v1/vacancies', async () => {
-  const added = await cli(['sources', 'add', '--type', 'feed', '--url', board.feedUrl, '--name', 'Testbörse', '--every', '1d']);
+  const added = await cli([
+    'sources',
+    'add',
+    '--type',
+    'feed',
+    '--url',
+    board.feedUrl,
+    '--name',
+    'Testbörse',
+    '--every',
+    '1d',
+  ]);
   expect(added.stderr).toBe('');
   expect(added.code).toBe(0);
   const sourceId = /Source added: ([0-9a-f-]{36})/.exec(added.stdout)?.[1];
@@ -63,7 +74,9 @@ it('crawls a local board via the CLI and makes its vacancies findable through GE
   const crawled = await cli(['crawl', '--source', sourceId!, '--wait']);
   expect(crawled.code, crawled.stderr).toBe(0);
   // Adding the source also starts its scheduled first crawl; --wait either runs the crawl or waits for that one.
-  expect(crawled.stdout).toMatch(/fetched 40, new (40, updated 0, unchanged 0|0, updated 0, unchanged 40), closed 0, duplicates 0, errors 0/);
+  expect(crawled.stdout).toMatch(
+    /fetched 40, new (40, updated 0, unchanged 0|0, updated 0, unchanged 40), closed 0, duplicates 0, errors 0/,
+  );
 
   const started = Date.now();
   let total = 0;

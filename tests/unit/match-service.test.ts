@@ -6,13 +6,13 @@ import {
   rankVacanciesForCustomer,
 } from '../../matchers/index.ts';
 import { toProfile, toVacancy } from '../../matchers/load.ts';
-import { MATCH_PROFILE_COLUMNS } from '../../src/customers/access.ts';
 import { CUSTOMER_VIEW } from '../../matchers/match-service.ts';
 import { applyProposals } from '../../matchers/match-view.ts';
 import type { ProposalState } from '../../matchers/proposal-state.ts';
 import { fixedProfile, prng, syntheticProfile, syntheticVacancy } from '../../matchers/synthetic.ts';
 import { type MatchResult, proposalKey } from '../../matchers/types.ts';
 import { CAPS } from '../../matchers/weights.ts';
+import { MATCH_PROFILE_COLUMNS } from '../../src/customers/access.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const EVERYTHING = 100_000;
