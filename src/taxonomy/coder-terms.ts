@@ -3,13 +3,9 @@
  * classification lists first, short forms expanded, and compounds split against the classification's vocabulary
  * ("lagerlogistik" → "lager" + "logistik"). The vocabulary is passed in so this module stays free of data.
  */
-import { createRequire } from 'node:module';
+// The Snowball German stemmer, the same one the search engine uses.
+import { stemmer } from '@orama/stemmers/german';
 import { NOISE_WORDS, WORD_EXPANSIONS } from './synonyms.ts';
-
-// snowball-stemmers ships CommonJS without type declarations; this is the one function used.
-const require = createRequire(import.meta.url);
-const { newStemmer } = require('snowball-stemmers') as { newStemmer(lang: 'german'): { stem(word: string): string } };
-const german = newStemmer('german');
 
 /** A term with its weight: 1 for a whole word, less for a part of a compound. */
 type Term = readonly [term: string, weight: number];
@@ -28,7 +24,7 @@ const stemCache = new Map<string, string>();
 export function stem(word: string): string {
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = german.stem(word).replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
+    s = stemmer(word).replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
     if (stemCache.size >= CACHE_LIMIT) stemCache.clear();
     stemCache.set(word, s);
   }
