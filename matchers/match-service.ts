@@ -1,15 +1,7 @@
-/**
- * One per process: the in-memory customer and vacancy indexes, loaded from the DB at start and kept fresh by
- * following the outbox log (topic 'match') from an in-memory cursor, the way the embedded search index follows
- * topic 'index' (src/search/index-sync.ts). Every query first catches up with the log, so a change committed
- * before the query is seen by it. Proposals are read from the DB per query, never cached.
- */
-import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Ctx } from '../src/context.ts';
-import { outbox } from '../src/db/schema.ts';
 import type { MatchProfile } from '../src/domain/customer.ts';
 import type { ProfileGroup } from '../src/domain/enums.ts';
-import { outboxHead } from '../src/search/index-sync.ts';
+import { followStart, readLog } from '../src/outbox/read-log.ts';
 import { type CapSkip, customerCapNote, vacancyCapNote } from './caps.ts';
 import { eligibilityReasons } from './eligibility.ts';
 import {
@@ -74,31 +66,27 @@ export class MatchService {
 
   /** Reads the log head first: changes made during the load are replayed by the next sync (idempotent). */
   static async load(ctx: Ctx): Promise<MatchService> {
-    const service = new MatchService(await outboxHead(ctx));
+    const service = new MatchService(await followStart(ctx));
     for await (const page of loadAllProfiles(ctx)) for (const p of page) service.upsertCustomer(p);
     for await (const page of loadAllVacancies(ctx)) for (const v of page) service.vacancies.upsert(v);
     return service;
   }
 
-  /** Follows the outbox from the cursor until caught up; returns the number of rows applied. */
+  /** Follows the outbox from the cursor until caught up (see src/outbox/read-log.ts); returns the rows applied. */
   async sync(ctx: Ctx): Promise<number> {
     let applied = 0;
     for (;;) {
-      const rows = await ctx.db
-        .select({ id: outbox.id, type: outbox.aggregateType, aggregateId: outbox.aggregateId })
-        .from(outbox)
-        .where(and(eq(outbox.topic, 'match'), gt(outbox.id, this.cursor)))
-        .orderBy(asc(outbox.id))
-        .limit(SYNC_BATCH);
-      if (rows.length === 0) return applied;
+      const page = await readLog(ctx, this.cursor, SYNC_BATCH);
+      const rows = page.entries.filter((e) => e.topic === 'match');
       const ids = (type: 'vacancy' | 'customer') => [
-        ...new Set(rows.filter((r) => r.type === type).map((r) => r.aggregateId)),
+        ...new Set(rows.filter((r) => r.aggregateType === type).map((r) => r.aggregateId)),
       ];
       await this.refresh(ctx, 'customer', ids('customer'));
       await this.refresh(ctx, 'vacancy', ids('vacancy'));
       // Concurrent syncs may overlap; the cursor only moves forward.
-      this.cursor = Math.max(this.cursor, rows[rows.length - 1]!.id);
+      this.cursor = Math.max(this.cursor, page.cursor);
       applied += rows.length;
+      if (page.caughtUp || page.cursor !== page.entries.at(-1)?.id) return applied;
     }
   }
 

@@ -7,7 +7,7 @@ import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import type { Ctx } from '../src/context.ts';
 import { ingestBatches, outbox, sources } from '../src/db/schema.ts';
 import type { Logger } from '../src/logging.ts';
-import { outboxHead } from '../src/search/index-sync.ts';
+import { outboxHead } from '../src/outbox/read-log.ts';
 import type { Queues } from './queues.ts';
 
 export interface RelayState {

@@ -30,6 +30,16 @@ const migrationsFolder = resolve(import.meta.dirname, 'migrations');
 /** Arbitrary but fixed: the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK_KEY = 7_240_917;
 
+/** True when a trivial query succeeds: health checks report, they never throw. */
+async function answers(query: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await query();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `dir` undefined: an in-memory PGlite (tests). */
 export async function openPglite(dir: string | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
@@ -40,15 +50,7 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
     kind: 'pglite',
     db: db as unknown as Db,
     migrate: () => migratePglite(db, { migrationsFolder }),
-    ping: async () => {
-      if (closed) return false;
-      try {
-        await client.query('select 1');
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: async () => !closed && answers(() => client.query('select 1')),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -78,14 +80,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
         lock.release();
       }
     },
-    ping: async () => {
-      try {
-        await db.execute(sql`select 1`);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: () => answers(() => db.execute(sql`select 1`)),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -2,10 +2,11 @@
  * Keeps a search index in step with the DB by following the outbox log (topic 'index') from a cursor. Idempotent:
  * applying the same rows twice leaves the same index, because each row only names a vacancy to re-read.
  */
-import { and, asc, eq, gt, inArray, max } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { appMeta, outbox, vacancies } from '../db/schema.ts';
+import { appMeta, vacancies } from '../db/schema.ts';
 import type { VacancyDocument } from '../domain/vacancy.ts';
+import { readLog } from '../outbox/read-log.ts';
 import { kldbTitle } from '../taxonomy/kldb.ts';
 import type { SearchEngine } from './search-engine.ts';
 
@@ -78,7 +79,7 @@ export async function applyToIndex(
   return { upserted: open.length, removed: gone.length };
 }
 
-/** Follows the outbox from the cursor until caught up. Returns how many rows it applied. */
+/** Follows the outbox from the cursor until caught up (see src/outbox/read-log.ts). Returns the rows applied. */
 export async function syncIndex(
   ctx: Ctx,
   search: SearchEngine,
@@ -87,24 +88,14 @@ export async function syncIndex(
 ): Promise<number> {
   let applied = 0;
   for (;;) {
-    const from = await cursor.get();
-    const rows = await ctx.db
-      .select({ id: outbox.id, aggregateId: outbox.aggregateId })
-      .from(outbox)
-      .where(and(eq(outbox.topic, 'index'), gt(outbox.id, from)))
-      .orderBy(asc(outbox.id))
-      .limit(batchSize);
-    if (rows.length === 0) return applied;
-    await applyToIndex(ctx, search, [...new Set(rows.map((r) => r.aggregateId))]);
-    await cursor.set(rows[rows.length - 1]!.id);
-    applied += rows.length;
+    const page = await readLog(ctx, await cursor.get(), batchSize);
+    const ids = page.entries.filter((e) => e.topic === 'index').map((e) => e.aggregateId);
+    await applyToIndex(ctx, search, [...new Set(ids)]);
+    await cursor.set(page.cursor);
+    applied += ids.length;
+    // Caught up, or stopped at an open gap: the rows behind it were applied and are read again next time.
+    if (page.caughtUp || page.cursor !== page.entries.at(-1)?.id) return applied;
   }
-}
-
-/** The newest outbox id: a rebuild started after reading it may skip everything up to it. */
-export async function outboxHead(ctx: Ctx): Promise<number> {
-  const [row] = await ctx.db.select({ head: max(outbox.id) }).from(outbox);
-  return row?.head ?? 0;
 }
 
 /** Rebuilds the index from the DB: every open vacancy, in pages. Returns the number indexed. */
