@@ -117,6 +117,9 @@ export async function vacancyMatchList(
   if (!vacancy) throw new NotFound('Stelle', vacancyId);
   const { updatedAt, ...subject } = vacancy;
   const now = ctx.now();
+  // The stored list is filtered through the index's view of each customer: bring it up to date first, so a customer
+  // who moved branch or withdrew consent a moment ago is not shown.
+  await service.sync(ctx);
   const stored = await storedOrRefreshed(ctx, service, { type: 'vacancy', id: vacancyId }, updatedAt);
   if (!stored) throw notMatchable(vacancyId);
 
@@ -148,11 +151,18 @@ export async function vacancyMatchList(
           displayName: customers.displayName,
           profileGroup: customers.profileGroup,
           plz: customers.plz,
+          branchId: customers.branchId,
+          consent: customers.consent,
         })
         .from(customers)
         .where(inArray(customers.id, ids))
     : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Checked again on the rows just read, so a reader never sees a customer outside their branch or without consent.
+  const byId = new Map(
+    rows
+      .filter((r) => r.consent && (opts.branchId === null || r.branchId === opts.branchId))
+      .map(({ branchId: _branch, consent: _consent, ...r }) => [r.id, r]),
+  );
   return {
     ...list,
     subject,
@@ -170,6 +180,7 @@ export async function customerMatchList(
   opts: { limit: number },
 ): Promise<CustomerMatchList> {
   const now = ctx.now();
+  await service.sync(ctx);
   const subjectRef = { type: 'customer' as const, id: customer.id };
   const stored = await storedOrRefreshed(ctx, service, subjectRef, customer.updatedAt);
   const profile = service.customers.get(customer.id);

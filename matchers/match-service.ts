@@ -1,7 +1,7 @@
 import type { Ctx } from '../src/context.ts';
 import type { MatchProfile } from '../src/domain/customer.ts';
 import type { ProfileGroup } from '../src/domain/enums.ts';
-import { followStart, readLog } from '../src/outbox/read-log.ts';
+import { outboxHead, readLog } from '../src/outbox/read-log.ts';
 import { type CapSkip, customerCapNote, vacancyCapNote } from './caps.ts';
 import { eligibilityReasons } from './eligibility.ts';
 import {
@@ -66,7 +66,7 @@ export class MatchService {
 
   /** Reads the log head first: changes made during the load are replayed by the next sync (idempotent). */
   static async load(ctx: Ctx): Promise<MatchService> {
-    const service = new MatchService(await followStart(ctx));
+    const service = new MatchService(await outboxHead(ctx));
     for await (const page of loadAllProfiles(ctx)) for (const p of page) service.upsertCustomer(p);
     for await (const page of loadAllVacancies(ctx)) for (const v of page) service.vacancies.upsert(v);
     return service;
@@ -86,7 +86,7 @@ export class MatchService {
       // Concurrent syncs may overlap; the cursor only moves forward.
       this.cursor = Math.max(this.cursor, page.cursor);
       applied += rows.length;
-      if (page.caughtUp || page.cursor !== page.entries.at(-1)?.id) return applied;
+      if (page.caughtUp) return applied;
     }
   }
 

@@ -1,4 +1,4 @@
-import { followStart } from '../../src/outbox/read-log.ts';
+import { outboxHead } from '../../src/outbox/read-log.ts';
 import { dbCursor, rebuildIndex } from '../../src/search/index-sync.ts';
 import { openSearch } from '../container.ts';
 import type { Command } from './command.ts';
@@ -19,7 +19,7 @@ export const reindexCommand: Command = {
     const search = (await resources.search?.()) ?? (await openSearch(config));
     const owned = !resources.search;
     try {
-      const head = await followStart(core.ctx);
+      const head = await outboxHead(core.ctx);
       const started = Date.now();
       const count = await rebuildIndex(core.ctx, search, 5000);
       if (config.search.kind === 'meilisearch') await dbCursor(core.ctx).set(head);

@@ -7,7 +7,7 @@ import { startRelays } from '../../queues/relays.ts';
 import { startWorkers } from '../../queues/workers.ts';
 import { isDemoSeeded, isEmpty, seedDemo } from '../../src/demo/seed.ts';
 import { checkHealth } from '../../src/health.ts';
-import { followStart } from '../../src/outbox/read-log.ts';
+import { outboxHead } from '../../src/outbox/read-log.ts';
 import { dbCursor, type IndexCursor, memoryCursor, rebuildIndex, syncIndex } from '../../src/search/index-sync.ts';
 import type { SearchEngine } from '../../src/search/search-engine.ts';
 import { closeExpired } from '../../src/vacancies/ingest-batch.ts';
@@ -87,7 +87,7 @@ export const startCommand: Command = {
       search = engine;
       onShutdown(() => engine.close());
       if (config.search.kind === 'embedded') {
-        const head = await followStart(ctx);
+        const head = await outboxHead(ctx);
         const started = Date.now();
         const count = await rebuildIndex(ctx, engine);
         log.info({ count, ms: Date.now() - started }, 'embedded search index built from the database');

@@ -7,10 +7,11 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
-import { customers, outbox } from '../db/schema.ts';
+import { customers } from '../db/schema.ts';
 import { MatchProfile } from '../domain/customer.ts';
 import { Conflict, ValidationFailed } from '../errors.ts';
 import { lookupPlz } from '../geo/plz.ts';
+import { appendOutbox } from '../outbox/append.ts';
 import { type CustomerRecord, getCustomerForActor, RECORD_COLUMNS } from './access.ts';
 
 const isoDate = z.union([z.date(), z.iso.date().transform((s) => new Date(`${s}T00:00:00Z`))]);
@@ -83,7 +84,6 @@ export async function updateCustomerProfile({
       .where(and(eq(customers.id, id), eq(customers.branchId, current.branchId)))
       .returning(RECORD_COLUMNS);
     if (!updated) throw new Conflict('Das Profil wurde inzwischen geändert; bitte erneut laden');
-    await tx.db.insert(outbox).values({ topic: 'match', aggregateType: 'customer', aggregateId: id });
     // Field names only: the values are social data and stay in the record.
     await recordAudit(tx, {
       actor,
@@ -93,6 +93,7 @@ export async function updateCustomerProfile({
       purpose: 'case_management',
       detail: { fields: Object.keys(parsed.data).filter((k) => k !== 'id') },
     });
+    await appendOutbox(tx, [{ topic: 'match', aggregateType: 'customer', aggregateId: id }]);
     return updated as CustomerRecord;
   });
 }

@@ -93,8 +93,7 @@ export async function syncIndex(
     await applyToIndex(ctx, search, [...new Set(ids)]);
     await cursor.set(page.cursor);
     applied += ids.length;
-    // Caught up, or stopped at an open gap: the rows behind it were applied and are read again next time.
-    if (page.caughtUp || page.cursor !== page.entries.at(-1)?.id) return applied;
+    if (page.caughtUp) return applied;
   }
 }
 

@@ -7,8 +7,9 @@ import { and, asc, eq, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
-import { outbox, vacancies, vacancyEvents } from '../db/schema.ts';
+import { vacancies, vacancyEvents } from '../db/schema.ts';
 import { Forbidden, NotFound, ValidationFailed } from '../errors.ts';
+import { appendOutbox, vacancyChanged } from '../outbox/append.ts';
 import { codeOccupation } from '../taxonomy/coder.ts';
 import { isKldbCode, kldbTitle, requirementLevel } from '../taxonomy/kldb.ts';
 
@@ -121,10 +122,6 @@ export async function confirmCoding({
       actorUserId: actor.userId,
       detail: { from: vacancy.kldbCode, to: kldbCode },
     });
-    await tx.db.insert(outbox).values([
-      { topic: 'index', aggregateType: 'vacancy', aggregateId: vacancyId },
-      { topic: 'match', aggregateType: 'vacancy', aggregateId: vacancyId },
-    ]);
     await recordAudit(tx, {
       actor,
       action: 'vacancy.code',
@@ -132,6 +129,7 @@ export async function confirmCoding({
       objectId: vacancyId,
       detail: { kldbCode },
     });
+    await appendOutbox(tx, vacancyChanged(vacancyId));
     return { id: vacancyId, kldbCode, kldbTitle: kldbTitle(kldbCode) ?? kldbCode };
   });
 }

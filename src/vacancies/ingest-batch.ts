@@ -7,19 +7,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
-import {
-  crawlRuns,
-  ingestBatches,
-  outbox,
-  vacancies,
-  vacancyDedupeKeys,
-  vacancyEvents,
-  vacancySources,
-} from '../db/schema.ts';
+import { crawlRuns, ingestBatches, vacancies, vacancyDedupeKeys, vacancyEvents, vacancySources } from '../db/schema.ts';
 import { RawPosting } from '../domain/posting.ts';
 import type { NormalisedVacancy } from '../domain/vacancy.ts';
 import { dedupeKeys, sameVacancy } from '../ingest/dedupe.ts';
 import { normalisePosting } from '../ingest/normalise.ts';
+import { appendOutbox, type OutboxRow, vacancyChanged } from '../outbox/append.ts';
 
 export interface IngestStats {
   fetched: number;
@@ -105,19 +98,17 @@ function rowAsNormalised(v: VacancyRow): NormalisedVacancy {
   };
 }
 
+/** Records a state change now; its outbox rows go to `log`, appended once at the end of the transaction. */
 async function changed(
   tx: Tx,
+  log: OutboxRow[],
   vacancyId: string,
   kind: string,
   detail: Record<string, unknown>,
   match = true,
 ): Promise<void> {
   await tx.db.insert(vacancyEvents).values({ vacancyId, kind, detail, at: tx.now() });
-  const rows: Array<typeof outbox.$inferInsert> = [
-    { topic: 'index', aggregateType: 'vacancy', aggregateId: vacancyId },
-  ];
-  if (match) rows.push({ topic: 'match', aggregateType: 'vacancy', aggregateId: vacancyId });
-  await tx.db.insert(outbox).values(rows);
+  log.push(...vacancyChanged(vacancyId, { match }));
 }
 
 interface FreshPosting {
@@ -165,6 +156,7 @@ export async function ingestPostings(
 
   const seenLinkIds: string[] = [];
   const fresh: FreshPosting[] = [];
+  const log: OutboxRow[] = [];
   for (const raw of byExternalId.values()) {
     const contentHash = hashPosting(raw);
     const link = linkByExternalId.get(raw.externalId);
@@ -181,13 +173,15 @@ export async function ingestPostings(
       continue;
     }
     const vacancy = vacancyById.get(link.vacancyId);
-    const reopen = vacancy?.status === 'closed' && vacancy.closeReason !== 'filled';
-    if (!vacancy || (link.contentHash === contentHash && !reopen)) {
+    // A posting listed again after it was closed as missing reopens even unchanged; an expired one only when its
+    // content (a later end date) changed, so an unchanged expired posting is not rewritten at every crawl.
+    const reappears = vacancy?.status === 'closed' && vacancy.closeReason === 'missing_from_source';
+    if (!vacancy || (link.contentHash === contentHash && !reappears)) {
       seenLinkIds.push(link.id);
       stats.unchanged += 1;
       continue;
     }
-    await updateFromPosting(tx, sourceId, raw, contentHash, link.id, vacancy, reopen, stats);
+    await updateFromPosting(tx, log, sourceId, raw, contentHash, link.id, vacancy, stats);
   }
   if (seenLinkIds.length) {
     await tx.db
@@ -195,18 +189,19 @@ export async function ingestPostings(
       .set({ lastSeenAt: now, missingCount: 0, status: 'active' })
       .where(inArray(vacancySources.id, seenLinkIds));
   }
-  if (fresh.length) await insertFresh(tx, sourceId, fresh, stats);
+  if (fresh.length) await insertFresh(tx, log, sourceId, fresh, stats);
+  await appendOutbox(tx, log);
   return stats;
 }
 
 async function updateFromPosting(
   tx: Tx,
+  log: OutboxRow[],
   sourceId: string,
   raw: RawPosting,
   contentHash: string,
   linkId: string,
   vacancy: VacancyRow,
-  reopen: boolean,
   stats: IngestStats,
 ): Promise<void> {
   const now = tx.now();
@@ -233,7 +228,8 @@ async function updateFromPosting(
         requirementLevel: vacancy.requirementLevel,
       }
     : vacancyValues(normalised);
-  const reopens = reopen && !expired;
+  const closed = vacancy.status === 'closed' && vacancy.closeReason !== 'filled';
+  const reopens = closed && !expired;
   await tx.db
     .update(vacancies)
     .set({
@@ -241,6 +237,8 @@ async function updateFromPosting(
       contentHash,
       updatedAt: now,
       ...(reopens ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
+      // Listed again but already past its end date: closed for that reason now, so it is not reopened at every crawl.
+      ...(closed && expired ? { closeReason: 'expired' } : {}),
     })
     .where(eq(vacancies.id, vacancy.id));
   await tx.db.delete(vacancyDedupeKeys).where(eq(vacancyDedupeKeys.vacancyId, vacancy.id));
@@ -252,11 +250,17 @@ async function updateFromPosting(
       .onConflictDoNothing();
   if (reopens) stats.reopened += 1;
   else stats.updated += 1;
-  await changed(tx, vacancy.id, reopens ? 'reopened' : 'updated', { sourceId, externalId: raw.externalId });
+  await changed(tx, log, vacancy.id, reopens ? 'reopened' : 'updated', { sourceId, externalId: raw.externalId });
 }
 
 /** New postings: find duplicates among open vacancies of other sources in two queries, then insert in bulk. */
-async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stats: IngestStats): Promise<void> {
+async function insertFresh(
+  tx: Tx,
+  log: OutboxRow[],
+  sourceId: string,
+  fresh: FreshPosting[],
+  stats: IngestStats,
+): Promise<void> {
   const now = tx.now();
   const urls = [...new Set(fresh.flatMap((f) => [f.raw.url, f.raw.originUrl]).filter((u): u is string => !!u))];
   const byUrl = new Map<string, string>();
@@ -320,7 +324,6 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
   const newVacancies: Array<typeof vacancies.$inferInsert> = [];
   const links: Array<typeof vacancySources.$inferInsert> = [];
   const events: Array<typeof vacancyEvents.$inferInsert> = [];
-  const outboxRows: Array<typeof outbox.$inferInsert> = [];
   const newKeys: Array<typeof vacancyDedupeKeys.$inferInsert> = [];
   for (const f of fresh) {
     const { raw } = f;
@@ -379,17 +382,13 @@ async function insertFresh(tx: Tx, sourceId: string, fresh: FreshPosting[], stat
     } else {
       stats.new += 1;
       events.push({ vacancyId: id, kind: 'opened', at: now, detail: { sourceId, externalId: raw.externalId } });
-      outboxRows.push(
-        { topic: 'index', aggregateType: 'vacancy', aggregateId: id },
-        { topic: 'match', aggregateType: 'vacancy', aggregateId: id },
-      );
+      log.push(...vacancyChanged(id));
     }
   }
   await bulkInsert(tx.db, vacancies, newVacancies);
   await bulkInsert(tx.db, vacancyDedupeKeys, newKeys);
   await bulkInsert(tx.db, vacancySources, links);
   await bulkInsert(tx.db, vacancyEvents, events);
-  await bulkInsert(tx.db, outbox, outboxRows);
 }
 
 /**
@@ -415,6 +414,7 @@ export async function markMissing(tx: Tx, sourceId: string, runStartedAt: Date, 
     });
   const goneIds = missing.filter((m) => m.missingCount >= MISSING_CRAWLS_TO_CLOSE);
   if (goneIds.length === 0) return;
+  const log: OutboxRow[] = [];
   await tx.db
     .update(vacancySources)
     .set({ status: 'gone' })
@@ -428,7 +428,8 @@ export async function markMissing(tx: Tx, sourceId: string, runStartedAt: Date, 
     const [stillListed] = await tx.db
       .select({ id: vacancySources.id })
       .from(vacancySources)
-      .where(and(eq(vacancySources.vacancyId, vacancyId), eq(vacancySources.status, 'active')))
+      // A link that missed one crawl still lists the vacancy; only links that are gone do not.
+      .where(and(eq(vacancySources.vacancyId, vacancyId), ne(vacancySources.status, 'gone')))
       .limit(1);
     if (stillListed) continue;
     const closed = await tx.db
@@ -438,9 +439,10 @@ export async function markMissing(tx: Tx, sourceId: string, runStartedAt: Date, 
       .returning({ id: vacancies.id });
     if (closed.length) {
       stats.closed += 1;
-      await changed(tx, vacancyId, 'closed', { reason: 'missing_from_source', sourceId }, false);
+      await changed(tx, log, vacancyId, 'closed', { reason: 'missing_from_source', sourceId }, false);
     }
   }
+  await appendOutbox(tx, log);
 }
 
 /** Closes open vacancies past their validThrough date. Returns how many it closed. */
@@ -452,7 +454,9 @@ export async function closeExpired(ctx: Ctx): Promise<number> {
       .set({ status: 'closed', closedAt: now, closeReason: 'expired', updatedAt: now })
       .where(and(eq(vacancies.status, 'open'), lt(vacancies.validThrough, now)))
       .returning({ id: vacancies.id });
-    for (const { id } of closed) await changed(tx, id, 'closed', { reason: 'expired' }, false);
+    const log: OutboxRow[] = [];
+    for (const { id } of closed) await changed(tx, log, id, 'closed', { reason: 'expired' }, false);
+    await appendOutbox(tx, log);
     return closed.length;
   });
 }

@@ -191,9 +191,21 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
     ]);
     const later = testContext(database.db, new Date('2026-12-01T00:00:00Z'));
     expect(await closeExpired(later)).toBeGreaterThanOrEqual(1);
-    expect((await vacancyOf(careers, 'job-expiring')).vacancy).toMatchObject({
-      status: 'closed',
-      closeReason: 'expired',
-    });
+    const { vacancy } = await vacancyOf(careers, 'job-expiring');
+    expect(vacancy).toMatchObject({ status: 'closed', closeReason: 'expired' });
+    // The source still lists it unchanged: nothing is rewritten, and it stays closed.
+    const events = async () =>
+      (await database.db.select().from(vacancyEvents).where(eq(vacancyEvents.vacancyId, vacancy.id))).length;
+    const before = await events();
+    const [batch] = await database.db
+      .insert(ingestBatches)
+      .values({
+        sourceId: careers,
+        postings: [posting({ externalId: 'job-expiring', title: 'Verkäufer (m/w/d)', validThrough: '2026-11-25' })],
+      })
+      .returning({ id: ingestBatches.id });
+    expect((await ingestBatch(later, batch!.id)).stats).toMatchObject({ unchanged: 1, updated: 0, reopened: 0 });
+    expect(await events()).toBe(before);
+    expect((await vacancyOf(careers, 'job-expiring')).vacancy.status).toBe('closed');
   });
 });
