@@ -2,12 +2,16 @@
  * The Hono application. `createApp` builds it without listening, so tests call `app.request(...)` in-process.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Ctx } from '../src/context.ts';
 import type { HealthReport } from '../src/health.ts';
 import { problem, toProblem } from './errors.ts';
 import { type ApiRoutesDeps, apiRoutes } from './routes/api-v1.ts';
+
+/** Larger than any vacancy or profile a client sends, far smaller than what could hurt the process. */
+const MAX_BODY_BYTES = 256 * 1024;
 
 export interface AppDeps extends ApiRoutesDeps {
   ctx: Ctx;
@@ -36,6 +40,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     );
   });
   app.use(secureHeaders());
+  // Request bodies here are small JSON documents; a huge one is refused before it is read into memory.
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problem(c, 413, {
+          title: 'Anfrage zu groß',
+          code: 'too_large',
+          detail: `Höchstens ${MAX_BODY_BYTES / 1024} KiB`,
+        }),
+    }),
+  );
   app.onError(toProblem(ctx.log));
   app.notFound((c) =>
     problem(c, 404, { title: 'Nicht gefunden', code: 'not_found', detail: `Kein Angebot unter ${c.req.path}` }),

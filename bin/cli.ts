@@ -15,7 +15,7 @@ import { sourcesCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { usersCommand } from './commands/users.ts';
 import { localResources, type Resources } from './resources.ts';
-import { forwardToService, runningService } from './service-link.ts';
+import { forwardToService, runningService, ServiceUnreachable } from './service-link.ts';
 
 const COMMANDS: Command[] = [
   startCommand,
@@ -117,7 +117,15 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.log.level, { command: verb });
   if (command && command !== startCommand && config.db.kind === 'pglite') {
     const service = runningService(config.dataDir);
-    if (service) return forwardToService(service, argv, terminal);
+    if (service) {
+      try {
+        return await forwardToService(service, argv, terminal);
+      } catch (err) {
+        if (!(err instanceof ServiceUnreachable)) throw err;
+        // service.json of a process that is gone (or a reused pid): the database lock decides below.
+        log.warn({ err: err.message }, 'could not reach the running service; running the command here');
+      }
+    }
   }
   const resources = localResources(config, log);
   const code = await executeCommand(argv, { config, log, io: terminal, resources });

@@ -65,26 +65,42 @@ export class EmbeddedDatabaseBusy extends Error {
 export function lockEmbeddedDatabase(dataDir: string): () => void {
   const file = lockFile(dataDir);
   mkdirSync(dataDir, { recursive: true });
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid !== process.pid && alive(pid)) throw new EmbeddedDatabaseBusy(pid);
+  // Created exclusively, so two processes starting at the same moment cannot both take it.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (pid !== process.pid && alive(pid)) throw new EmbeddedDatabaseBusy(pid);
+      // Left behind by a process that died: remove it and try once more.
+      rmSync(file, { force: true });
+    }
   }
-  writeFileSync(file, String(process.pid));
   return () => {
     if (existsSync(file) && Number(readFileSync(file, 'utf8')) === process.pid) rmSync(file, { force: true });
   };
 }
 
+/** The service named in service.json did not accept the connection: nothing was run there. */
+export class ServiceUnreachable extends Error {}
+
 /** Runs a command inside the service; streams its output to `io` and resolves with its exit code. */
 export async function forwardToService(service: ServiceInfo, args: string[], io: CommandIo): Promise<number> {
-  const response = await fetch(
-    `http://${service.host === '0.0.0.0' ? '127.0.0.1' : service.host}:${service.port}/internal/cli`,
-    {
-      method: 'POST',
-      headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ args }),
-    },
-  );
+  let response: Response;
+  try {
+    response = await fetch(
+      `http://${service.host === '0.0.0.0' ? '127.0.0.1' : service.host}:${service.port}/internal/cli`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ args }),
+      },
+    );
+  } catch (err) {
+    throw new ServiceUnreachable((err as Error).message);
+  }
   if (!response.ok || !response.body) {
     io.err(`The running service refused the command (HTTP ${response.status}).`);
     return 1;
@@ -129,7 +145,8 @@ export function internalCliRoutes(token: string, run: (args: string[], io: Comma
       return c.json({ error: 'forbidden' }, 403);
     }
     const body = CliRequest.safeParse(await c.req.json().catch(() => null));
-    if (!body.success) return c.json({ error: 'bad request' }, 400);
+    // A second service inside this one would open the embedded database twice.
+    if (!body.success || body.data.args[0] === 'start') return c.json({ error: 'bad request' }, 400);
     return stream(c, async (out) => {
       const send = (event: Record<string, unknown>) => void out.write(`${JSON.stringify(event)}\n`);
       const code = await run(body.data.args, {

@@ -6,7 +6,12 @@ import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Config } from '../src/config.ts';
 import { type Ctx, withTransaction } from '../src/context.ts';
 import { crawlRuns, ingestBatches, sources } from '../src/db/schema.ts';
-import { emptyIngestStats, type IngestStats, ingestBatch } from '../src/vacancies/ingest-batch.ts';
+import {
+  EarlierBatchesPending,
+  emptyIngestStats,
+  type IngestStats,
+  ingestBatch,
+} from '../src/vacancies/ingest-batch.ts';
 import type { HostRateLimiter } from './http/rate-limiter.ts';
 import { crawlSource } from './index.ts';
 import type { CrawlOutcome, CrawlState } from './types.ts';
@@ -69,7 +74,11 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
   try {
     return await crawlClaimed(deps, source);
   } finally {
-    await ctx.db.update(sources).set({ crawlStartedAt: null }).where(eq(sources.id, sourceId));
+    // Only our own claim: a crawl that ran past the stale limit may have been taken over meanwhile.
+    await ctx.db
+      .update(sources)
+      .set({ crawlStartedAt: null })
+      .where(and(eq(sources.id, sourceId), eq(sources.crawlStartedAt, claimedAt)));
   }
 }
 
@@ -88,7 +97,21 @@ async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<Craw
       rateLimiter: deps.rateLimiter,
     },
   );
-  const batchIds = await stageOutcome(ctx, source.id, run!.id, outcome);
+  let batchIds: string[];
+  try {
+    batchIds = await stageOutcome(ctx, source.id, run!.id, outcome);
+  } catch (err) {
+    // The run row must not stay 'running' when its results could not be stored.
+    await ctx.db
+      .update(crawlRuns)
+      .set({
+        finishedAt: ctx.now(),
+        status: 'failed',
+        errors: [{ kind: 'internal', message: (err as Error).message.slice(0, 500) }],
+      })
+      .where(eq(crawlRuns.id, run!.id));
+    throw err;
+  }
   const closesRun = outcome.complete && !outcome.notModified;
   ctx.log.info(
     {
@@ -189,6 +212,20 @@ export async function waitForRunningCrawl(
   return run?.id;
 }
 
+/** A worker may hold an earlier batch of the run at this moment; the closing batch then waits for it. */
+async function ingestWhenReady(ctx: Ctx, batchId: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await ingestBatch(ctx, batchId);
+      return;
+    } catch (err) {
+      if (!(err instanceof EarlierBatchesPending) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /**
  * Ingests the batches of one run now, in order (a batch a worker already took is skipped, ingest being idempotent),
  * and reports the run's figures from what each batch recorded.
@@ -198,8 +235,9 @@ export async function ingestRunNow(ctx: Ctx, runId: string): Promise<RunReport> 
     .select({ id: ingestBatches.id })
     .from(ingestBatches)
     .where(eq(ingestBatches.crawlRunId, runId))
-    .orderBy(asc(ingestBatches.createdAt));
-  for (const { id } of batches) await ingestBatch(ctx, id);
+    // One transaction staged them all (same created_at): the closing batch goes last.
+    .orderBy(asc(ingestBatches.createdAt), asc(ingestBatches.closesRun));
+  for (const { id } of batches) await ingestWhenReady(ctx, id);
   const [run] = await ctx.db.select().from(crawlRuns).where(eq(crawlRuns.id, runId));
   const recorded = await ctx.db
     .select({ stats: ingestBatches.stats })

@@ -40,7 +40,8 @@ export function createQueues(connection: Redis, prefix = 'jobbruecke'): Queues {
       );
     },
     async ingest(batchId) {
-      await byName.ingest.add('ingest', { batchId }, { jobId: `ingest_${batchId}` });
+      // A failed job is not kept: its fixed id would make BullMQ ignore the relay's re-enqueue of the batch.
+      await byName.ingest.add('ingest', { batchId }, { jobId: `ingest_${batchId}`, removeOnFail: true });
     },
     async index() {
       await byName.index.add('index', {}, { deduplication: { id: 'index', keepLastIfActive: true } });

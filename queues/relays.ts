@@ -7,11 +7,9 @@ import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import type { Ctx } from '../src/context.ts';
 import { ingestBatches, outbox, sources } from '../src/db/schema.ts';
 import type { Logger } from '../src/logging.ts';
-import { outboxHead } from '../src/outbox/read-log.ts';
 import type { Queues } from './queues.ts';
 
 export interface RelayState {
-  indexHead: number;
   schedulers: string;
 }
 
@@ -41,11 +39,8 @@ export async function relayOnce(ctx: Ctx, queues: Queues, state: RelayState): Pr
     .limit(500);
   for (const r of matchRows) await queues.match({ outboxId: r.id, kind: r.type, id: r.aggregateId });
 
-  const head = await outboxHead(ctx);
-  if (head !== state.indexHead) {
-    await queues.index();
-    state.indexHead = head;
-  }
+  // Every pass, not only when the log grew: a lost index job would otherwise wait for the next write.
+  await queues.index();
 
   await syncSchedulers(ctx, queues, state);
 }
@@ -77,21 +72,23 @@ async function syncSchedulers(ctx: Ctx, queues: Queues, state: { schedulers: str
   state.schedulers = signature;
 }
 
-export function startRelays({ ctx, queues, log, intervalMs = 2_000 }: RelayOptions): { stop(): void } {
-  const state: RelayState = { indexHead: -1, schedulers: '' };
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await relayOnce(ctx, queues, state);
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'relay pass failed; retrying');
-    } finally {
-      running = false;
-    }
+export function startRelays({ ctx, queues, log, intervalMs = 2_000 }: RelayOptions): { stop(): Promise<void> } {
+  const state: RelayState = { schedulers: '' };
+  let current: Promise<void> | undefined;
+  const tick = () => {
+    current ??= relayOnce(ctx, queues, state)
+      .catch((err) => log.warn({ err: (err as Error).message }, 'relay pass failed; retrying'))
+      .finally(() => {
+        current = undefined;
+      });
   };
-  void tick();
-  const timer = setInterval(() => void tick(), intervalMs);
-  return { stop: () => clearInterval(timer) };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  return {
+    // Waits for a pass in flight, so shutdown closes the database only after it.
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
 }

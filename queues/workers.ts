@@ -14,6 +14,9 @@ export type ProcessorRegistry = { [Q in QueueName]: Processor<Q> };
 /** Jobs per worker process and queue; crawling is I/O bound, ingest and index touch the DB in transactions. */
 export const CONCURRENCY: Record<QueueName, number> = { crawl: 4, ingest: 1, index: 1, match: 2 };
 
+/** How long shutdown waits for running jobs, inside the usual 30 s a service manager allows before SIGKILL. */
+export const WORKER_DRAIN_MS = 20_000;
+
 export interface Workers {
   close(): Promise<void>;
 }
@@ -54,8 +57,14 @@ export function startWorkers(options: {
   log.info({ queues: Object.values(QueueName) }, 'workers started');
   return {
     async close() {
-      // close() waits for active jobs to finish; jobs not taken yet stay in Redis for the next worker.
-      await Promise.all(workers.map(({ worker }) => worker.close()));
+      // Running jobs get a grace period to finish; after it they are left to BullMQ's stalled-job recovery, which
+      // hands them to another worker (processors are idempotent, and crawled postings are already in the DB).
+      const graceful = Promise.all(workers.map(({ worker }) => worker.close()));
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), WORKER_DRAIN_MS).unref()),
+      ]);
+      if (timedOut) await Promise.all(workers.map(({ worker }) => worker.close(true)));
       for (const { connection } of workers) connection.disconnect();
     },
   };

@@ -29,6 +29,8 @@ export interface MatchRoutesDeps {
 const MATCH_ROLES = ['caseworker', 'branch_lead', 'admin'] as const;
 const PURPOSE = 'matching';
 
+const WhyNotParams = z.object({ include: z.literal('activation').optional() });
+
 const ListParams = z.object({
   limit: z.coerce.number().int().min(1).max(STORED_LIMIT).default(20),
   include: z.literal('activation').optional(),
@@ -131,7 +133,12 @@ export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
           branchId: customerScope(actor),
         }),
       // The listed ids make the read reconstructable: who saw which customers for this vacancy.
-      (l) => ({ customerIds: l.results.map((r) => r.customer.id), source: l.source }),
+      (l) => ({
+        customerIds: l.results.map((r) => r.customer.id),
+        // Skipped customers are shown too (id and score), so they belong in the record of what was seen.
+        skippedIds: l.skipped.map((s) => s.id),
+        source: l.source,
+      }),
     );
     return c.json(vacancyListJson(list));
   });
@@ -156,7 +163,7 @@ export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
     const actor = c.get('actor');
     const vacancyId = c.req.param('id');
     const customerId = c.req.param('customerId');
-    const params = parseParams(c.req.query());
+    const params = WhyNotParams.parse(c.req.query());
     const exclusion = await auditedRead(
       ctx,
       {

@@ -20,8 +20,14 @@ export const seedCommand: Command = {
     'Run automatically by the first "npm start" on an empty embedded database, never against DATABASE_URL.',
   ].join('\n'),
   options: { demo: { type: 'boolean' } },
-  async run({ log, values, io, resources }) {
+  async run({ config, log, values, io, resources }) {
     if (!values.demo) throw new UsageError('Only demo seeding exists: pass --demo.');
+    // The demo accounts' tokens are public (README): they must never exist next to real data.
+    if (config.env === 'production') {
+      throw new UsageError(
+        'Refusing to seed demo data with NODE_ENV=production: the demo accounts have public tokens.',
+      );
+    }
     const core = await resources.core();
     const started = Date.now();
     const result = await seedDemo(core.ctx, (step, count) => log.info({ step, count }, 'seeded'));

@@ -18,6 +18,22 @@ import type { Command } from './command.ts';
 import { demoAccountsText } from './seed.ts';
 
 const EXPIRY_SWEEP_MS = 10 * 60_000;
+/** Requests still running get this long to answer before their connections are cut. */
+const HTTP_DRAIN_MS = 10_000;
+
+type HttpServer = import('node:http').Server;
+
+/** Stops accepting, lets running requests answer (so no client loses the reply to a committed write), then cuts. */
+function closeHttp(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
 
 export const startCommand: Command = {
   name: 'start',
@@ -67,6 +83,8 @@ export const startCommand: Command = {
     if (
       config.db.kind === 'pglite' &&
       config.demoData === 'auto' &&
+      // Demo accounts have public tokens: never next to real data.
+      config.env !== 'production' &&
       !(await isDemoSeeded(ctx)) &&
       (await isEmpty(ctx))
     ) {
@@ -115,7 +133,7 @@ export const startCommand: Command = {
       );
       onShutdown(async () => {
         clearInterval(sweep);
-        relays.stop();
+        await relays.stop();
         await workers.close();
         await closeSharedBrowser();
       });
@@ -123,8 +141,8 @@ export const startCommand: Command = {
 
     if (runApi && search) {
       const engine = search;
-      // An API process without workers still follows the outbox for its own in-process index.
-      if (config.search.kind === 'embedded' && !runWorker && cursor) {
+      // The embedded index lives here: follow the outbox even if the index jobs are taken by another process.
+      if (config.search.kind === 'embedded' && cursor) {
         const follow = cursor;
         const timer = setInterval(
           () =>
@@ -160,16 +178,10 @@ export const startCommand: Command = {
           '/internal',
           internalCliRoutes(service.token, (args, io) => execute(args, { config, log, io, resources })),
         );
-        onShutdown(() => withdrawService(config.dataDir));
       }
-      onShutdown(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            // Keep-alive connections would hold close() open; the API is stateless, so cut them.
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          }),
-      );
+      onShutdown(() => closeHttp(server as unknown as HttpServer));
+      // Runs first: new CLI commands run on their own again instead of being sent to a stopping service.
+      if (config.db.kind === 'pglite') onShutdown(() => withdrawService(config.dataDir));
       log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
       console.log(`Jobbrücke läuft: http://${config.http.host}:${config.http.port}  (Health: /health)`);
     }

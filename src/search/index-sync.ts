@@ -20,8 +20,9 @@ export function memoryCursor(start = 0): IndexCursor {
   let value = start;
   return {
     get: async () => value,
+    // Two followers in one process (the index job and the API's timer) may finish out of order.
     set: async (id) => {
-      value = id;
+      value = Math.max(value, id);
     },
   };
 }

@@ -112,6 +112,12 @@ describe('coding review', () => {
     }
     const bad = await call(`/api/v1/vacancies/${vacancyId}/coding`, 'caseworker', { method: 'POST', body: 'not json' });
     expect(bad.status).toBe(400);
+    const huge = await call(`/api/v1/vacancies/${vacancyId}/coding`, 'caseworker', {
+      method: 'POST',
+      body: JSON.stringify({ kldb_code: '71402', filler: 'x'.repeat(1024 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get('content-type')).toContain('application/problem+json');
     const unknown = await call('/api/v1/vacancies/not-a-vacancy/coding', 'caseworker', {
       method: 'POST',
       body: JSON.stringify({ kldb_code: '71402' }),

@@ -123,7 +123,7 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
       .where(sql`${outbox.topic} = 'index'`);
     expect(indexRows?.n).toBe(POSTINGS);
   } finally {
-    relays.stop();
+    await relays.stop();
     await workers.close();
     await queues.close();
     connection.disconnect();
