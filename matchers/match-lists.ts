@@ -5,11 +5,11 @@
  * filled from the stored list, ranked live for exactly this reader. Callers authorise and audit.
  */
 import { eq, inArray } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Ctx } from '../src/context.ts';
 import type { CustomerRecord } from '../src/customers/access.ts';
 import { customers, vacancies } from '../src/db/schema.ts';
 import type { ProfileGroup } from '../src/domain/enums.ts';
+import { isRowId } from '../src/domain/ids.ts';
 import { Conflict, NotFound } from '../src/errors.ts';
 import type { CapSkip } from './caps.ts';
 import { eligibilityReasons, isEligible } from './eligibility.ts';
@@ -109,7 +109,7 @@ export async function vacancyMatchList(
   opts: { limit: number; includeActivation: boolean; branchId: number | null },
 ): Promise<VacancyMatchList> {
   // A malformed id is an unknown one; checked here so the uuid column never sees it.
-  if (!z.uuid().safeParse(vacancyId).success) throw new NotFound('Stelle', vacancyId);
+  if (!isRowId(vacancyId)) throw new NotFound('Stelle', vacancyId);
   const [vacancy] = await ctx.db
     .select({ ...VACANCY_SUMMARY, updatedAt: vacancies.updatedAt })
     .from(vacancies)

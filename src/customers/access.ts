@@ -4,11 +4,11 @@
  * logs it.
  */
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Actor } from '../audit/record.ts';
 import type { Ctx } from '../context.ts';
 import { customers } from '../db/schema.ts';
 import type { Customer } from '../domain/customer.ts';
+import { isRowId } from '../domain/ids.ts';
 import { Forbidden, NotFound } from '../errors.ts';
 import { auditedRead } from './audited-read.ts';
 
@@ -65,7 +65,7 @@ export const RECORD_COLUMNS = {
 
 /** Reads one record without audit or access check; callers in this folder do both. */
 export async function readCustomerRecord(ctx: Ctx, id: string): Promise<CustomerRecord | undefined> {
-  if (!z.uuid().safeParse(id).success) return undefined;
+  if (!isRowId(id)) return undefined;
   const [row] = await ctx.db.select(RECORD_COLUMNS).from(customers).where(eq(customers.id, id));
   return row as CustomerRecord | undefined;
 }

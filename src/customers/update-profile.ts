@@ -9,6 +9,7 @@ import { type Actor, recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
 import { customers } from '../db/schema.ts';
 import { MatchProfile } from '../domain/customer.ts';
+import { RowId } from '../domain/ids.ts';
 import { Conflict, ValidationFailed } from '../errors.ts';
 import { lookupPlz } from '../geo/plz.ts';
 import { appendOutbox } from '../outbox/append.ts';
@@ -20,7 +21,7 @@ const isoDateTime = z.union([z.date(), z.iso.datetime({ offset: true }).transfor
 /** Partial update; the field rules are MatchProfile's, so nothing stored here can break the matcher. */
 export const UpdateCustomerProfileInput = z
   .object({
-    id: z.uuid(),
+    id: RowId,
     targetKldbCodes: MatchProfile.shape.targetKldbCodes,
     skills: MatchProfile.shape.skills.unwrap(),
     licences: MatchProfile.shape.licences.unwrap(),
@@ -45,7 +46,10 @@ export const UpdateCustomerProfileInput = z
     consent: true,
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 1, { message: 'mindestens ein Feld muss geändert werden' });
+  // Keys present with undefined values change nothing either.
+  .refine((v) => Object.entries(v).some(([k, x]) => k !== 'id' && x !== undefined), {
+    message: 'mindestens ein Feld muss geändert werden',
+  });
 export type UpdateCustomerProfileInput = z.input<typeof UpdateCustomerProfileInput>;
 
 export async function updateCustomerProfile({
@@ -91,7 +95,11 @@ export async function updateCustomerProfile({
       objectType: 'customer',
       objectId: id,
       purpose: 'case_management',
-      detail: { fields: Object.keys(parsed.data).filter((k) => k !== 'id') },
+      detail: {
+        fields: Object.entries(parsed.data)
+          .filter(([k, x]) => k !== 'id' && x !== undefined)
+          .map(([k]) => k),
+      },
     });
     await appendOutbox(tx, [{ topic: 'match', aggregateType: 'customer', aggregateId: id }]);
     return updated as CustomerRecord;

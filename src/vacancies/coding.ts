@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { type Actor, recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
 import { vacancies, vacancyEvents } from '../db/schema.ts';
+import { isRowId } from '../domain/ids.ts';
 import { Forbidden, NotFound, ValidationFailed } from '../errors.ts';
 import { appendOutbox, vacancyChanged } from '../outbox/append.ts';
 import { codeOccupation } from '../taxonomy/coder.ts';
 import { isKldbCode, kldbTitle, requirementLevel } from '../taxonomy/kldb.ts';
 
 const CODING_ROLES = new Set(['caseworker', 'branch_lead', 'admin']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function assertMayCode(actor: Actor): void {
   if (!CODING_ROLES.has(actor.role)) throw new Forbidden('Nur Vermittlungsfachkräfte können Stellen verschlüsseln');
@@ -92,7 +92,7 @@ export async function confirmCoding({
     );
   }
   const { kldbCode } = parsed.data;
-  if (!UUID.test(vacancyId)) throw new NotFound('Stelle', vacancyId);
+  if (!isRowId(vacancyId)) throw new NotFound('Stelle', vacancyId);
   return withTransaction(ctx, async (tx) => {
     const [vacancy] = await tx.db
       .select({ id: vacancies.id, kldbCode: vacancies.kldbCode, branchId: vacancies.branchId })

@@ -2,6 +2,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { vacancies, vacancySources } from '../db/schema.ts';
+import { isRowId } from '../domain/ids.ts';
 import { NotFound } from '../errors.ts';
 import { kldbTitle } from '../taxonomy/kldb.ts';
 
@@ -31,10 +32,8 @@ export interface PublicVacancy {
   links: string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function getPublicVacancy(ctx: Ctx, id: string): Promise<PublicVacancy> {
-  if (!UUID.test(id)) throw new NotFound('Stellenangebot', id);
+  if (!isRowId(id)) throw new NotFound('Stellenangebot', id);
   const [v] = await ctx.db.select().from(vacancies).where(eq(vacancies.id, id));
   if (!v) throw new NotFound('Stellenangebot', id);
   const links = await ctx.db
