@@ -1,6 +1,7 @@
 /**
  * `jobbruecke <verb>`: the command line. Exit codes: 0 done, 1 failed, 2 bad usage or configuration.
  */
+import { userInfo } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../src/config.ts';
 import { AppError } from '../src/errors.ts';
@@ -50,7 +51,7 @@ const terminal: CommandIo = { out: (line) => console.log(line), err: (line) => c
  */
 export async function executeCommand(
   argv: string[],
-  env: { config: Config; log: Logger; io: CommandIo; resources: Resources },
+  env: { config: Config; log: Logger; io: CommandIo; resources: Resources; operator: string },
 ): Promise<number> {
   const { io } = env;
   const [verb, ...rest] = argv;
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const resources = localResources(config, log);
-  const code = await executeCommand(argv, { config, log, io: terminal, resources });
+  const code = await executeCommand(argv, { config, log, io: terminal, resources, operator: userInfo().username });
   if (code !== -1) await resources.close();
   return code;
 }

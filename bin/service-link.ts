@@ -7,6 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
@@ -95,7 +96,8 @@ export async function forwardToService(service: ServiceInfo, args: string[], io:
       {
         method: 'POST',
         headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ args }),
+        // The caller's login name, so the audit trail names who ran the command, not the service's account.
+        body: JSON.stringify({ args, operator: userInfo().username }),
       },
     );
   } catch (err) {
@@ -123,14 +125,20 @@ export async function forwardToService(service: ServiceInfo, args: string[], io:
   return code;
 }
 
-const CliRequest = z.object({ args: z.array(z.string().max(10_000)).max(100) });
+const CliRequest = z.object({
+  args: z.array(z.string().max(10_000)).max(100),
+  operator: z.string().max(100).default('unknown'),
+});
 
 function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1');
 }
 
 /** The endpoint behind forwardToService: loopback only, with the token from service.json. */
-export function internalCliRoutes(token: string, run: (args: string[], io: CommandIo) => Promise<number>) {
+export function internalCliRoutes(
+  token: string,
+  run: (args: string[], io: CommandIo, operator: string) => Promise<number>,
+) {
   const expected = Buffer.from(token);
   const app = new Hono();
   app.post('/cli', async (c) => {
@@ -149,10 +157,14 @@ export function internalCliRoutes(token: string, run: (args: string[], io: Comma
     if (!body.success || body.data.args[0] === 'start') return c.json({ error: 'bad request' }, 400);
     return stream(c, async (out) => {
       const send = (event: Record<string, unknown>) => void out.write(`${JSON.stringify(event)}\n`);
-      const code = await run(body.data.args, {
-        out: (line) => send({ out: line }),
-        err: (line) => send({ err: line }),
-      });
+      const code = await run(
+        body.data.args,
+        {
+          out: (line) => send({ out: line }),
+          err: (line) => send({ err: line }),
+        },
+        body.data.operator,
+      );
       send({ code });
     });
   });

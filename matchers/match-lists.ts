@@ -184,7 +184,10 @@ export async function customerMatchList(
   const subjectRef = { type: 'customer' as const, id: customer.id };
   const stored = await storedOrRefreshed(ctx, service, subjectRef, customer.updatedAt);
   const profile = service.customers.get(customer.id);
-  if (!stored || !profile) throw new NotFound('Kunde', customer.id);
+  // The record exists (the caller read it), so a missing profile is an incomplete one, not an unknown person.
+  if (!stored || !profile) {
+    throw new Conflict('Das Profil ist für den Abgleich unvollständig (z. B. kein Zielberuf oder keine Postleitzahl)');
+  }
 
   const open = stored.results.filter((r) => service.vacancies.get(r.vacancyId) !== undefined);
   const state = await proposalState(ctx, subjectRef);

@@ -13,6 +13,8 @@ export interface CommandInput {
   log: Logger;
   io: CommandIo;
   resources: Resources;
+  /** Login name of whoever ran the command, also when it was forwarded into the service; for the audit trail. */
+  operator: string;
   values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   positionals: string[];
   /** Runs another command line with given resources: how the service executes commands forwarded to it. */

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import {
   type CustomerMatchList,
   customerMatchList,
@@ -101,7 +100,7 @@ export const matchCommand: Command = {
     limit: { type: 'string' },
     'include-activation': { type: 'boolean' },
   },
-  async run({ io, resources, values }) {
+  async run({ io, resources, values, operator }) {
     const vacancyId = stringOption(values, 'vacancy');
     const customerId = stringOption(values, 'customer');
     if (!vacancyId === !customerId) throw new UsageError('Give exactly one of --vacancy and --customer.');
@@ -118,7 +117,7 @@ export const matchCommand: Command = {
       action: 'read',
       purpose: 'matching',
       // The operator's login name: the CLI has no user account, but the trail must still name a person.
-      detail: { actor: 'cli', osUser: userInfo().username, limit },
+      detail: { actor: 'cli', osUser: operator, limit },
     };
     if (vacancyId) {
       const list = await auditedRead(

@@ -176,7 +176,9 @@ export const startCommand: Command = {
         const resources = sharedResources(core, redis, engine, matchService);
         app.route(
           '/internal',
-          internalCliRoutes(service.token, (args, io) => execute(args, { config, log, io, resources })),
+          internalCliRoutes(service.token, (args, io, operator) =>
+            execute(args, { config, log, io, resources, operator }),
+          ),
         );
       }
       onShutdown(() => closeHttp(server as unknown as HttpServer));

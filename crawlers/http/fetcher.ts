@@ -85,6 +85,7 @@ export class Fetcher {
     let current = parseUrl(url);
     let method = options.method ?? 'GET';
     let body = options.body;
+    let headers = options.headers;
     const seen = new Set<string>();
     for (let hop = 0; ; hop++) {
       seen.add(current.href);
@@ -97,7 +98,7 @@ export class Fetcher {
         }
         intervalMs = Math.max(intervalMs, Math.min(rules.crawlDelayMs ?? 0, this.options.maxCrawlDelayMs));
       }
-      const response = await this.requestWithRetries(current, { ...options, method, body }, intervalMs);
+      const response = await this.requestWithRetries(current, { ...options, method, body, headers }, intervalMs);
       const location = response.headers.location;
       if (REDIRECT_STATUSES.has(response.status) && location) {
         const next = parseUrl(location, current);
@@ -108,6 +109,10 @@ export class Fetcher {
         if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
+        }
+        // Credentials a source sends (an API key header) are meant for its own host, not for wherever it redirects.
+        if (next.origin !== current.origin && headers) {
+          headers = headers.accept ? { accept: headers.accept } : undefined;
         }
         current = next;
         continue;
