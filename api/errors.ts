@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, type ErrorCode } from '../src/errors.ts';
+import { AppError, type ErrorCode, issuesOf } from '../src/errors.ts';
 import type { Logger } from '../src/logging.ts';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -51,7 +51,7 @@ export function toProblem(log: Logger) {
         title: TITLE.validation,
         code: 'validation',
         detail: 'Die Anfrage enthält ungültige Werte.',
-        issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        issues: issuesOf(err),
       });
     }
     if (err instanceof HTTPException) {

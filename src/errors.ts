@@ -31,10 +31,19 @@ export class Conflict extends AppError {
   }
 }
 
+export type Issue = { path: string; message: string };
+
+/** zod's issues as the API reports them: a dotted path and a message per problem. */
+export function issuesOf(error: {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
+}): Issue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
 export class ValidationFailed extends AppError {
   constructor(
     message: string,
-    readonly issues: Array<{ path: string; message: string }> = [],
+    readonly issues: Issue[] = [],
   ) {
     super('validation', message, { issues });
   }

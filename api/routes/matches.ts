@@ -18,7 +18,7 @@ import type { Ctx } from '../../src/context.ts';
 import { customerScope, getCustomerForActor } from '../../src/customers/access.ts';
 import { auditedRead } from '../../src/customers/audited-read.ts';
 import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';
-import { NotFound, ValidationFailed } from '../../src/errors.ts';
+import { issuesOf, NotFound, ValidationFailed } from '../../src/errors.ts';
 import { type AuthVariables, auth } from '../middleware/auth.ts';
 
 export interface MatchRoutesDeps {
@@ -39,10 +39,7 @@ const ListParams = z.object({
 function parseParams(query: Record<string, string>) {
   const parsed = ListParams.safeParse(query);
   if (!parsed.success) {
-    throw new ValidationFailed(
-      'Ungültige Parameter',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new ValidationFailed('Ungültige Parameter', issuesOf(parsed.error));
   }
   return parsed.data;
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Ctx } from '../../src/context.ts';
 import { ContractType, OfferType, WorkingTime } from '../../src/domain/enums.ts';
-import { ValidationFailed } from '../../src/errors.ts';
+import { issuesOf, ValidationFailed } from '../../src/errors.ts';
 import { lookupPlz } from '../../src/geo/plz.ts';
 import { type SearchEngine, SearchQuery } from '../../src/search/search-engine.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
@@ -42,16 +42,12 @@ export interface VacancyRoutesDeps {
   search: SearchEngine;
 }
 
-function toIssues(error: z.ZodError) {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-}
-
 export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
   const app = new Hono();
 
   app.get('/', async (c) => {
     const params = VacancyListParams.safeParse(c.req.query());
-    if (!params.success) throw new ValidationFailed('Ungültige Suchparameter', toIssues(params.error));
+    if (!params.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(params.error));
     const p = params.data;
     let near: { lat: number; lon: number; radiusKm: number } | undefined;
     if (p.plz) {
@@ -79,7 +75,7 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
       page: p.page,
       perPage: p.per_page,
     });
-    if (!query.success) throw new ValidationFailed('Ungültige Suchparameter', toIssues(query.error));
+    if (!query.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(query.error));
     const result = await search.search(query.data);
     return c.json({
       hits: result.hits.map((h) => ({

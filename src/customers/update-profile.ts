@@ -10,7 +10,7 @@ import { type Ctx, withTransaction } from '../context.ts';
 import { customers } from '../db/schema.ts';
 import { MatchProfile } from '../domain/customer.ts';
 import { RowId } from '../domain/ids.ts';
-import { Conflict, ValidationFailed } from '../errors.ts';
+import { Conflict, issuesOf, ValidationFailed } from '../errors.ts';
 import { lookupPlz } from '../geo/plz.ts';
 import { appendOutbox } from '../outbox/append.ts';
 import { type CustomerRecord, getCustomerForActor, RECORD_COLUMNS } from './access.ts';
@@ -63,10 +63,7 @@ export async function updateCustomerProfile({
 }): Promise<CustomerRecord> {
   const parsed = UpdateCustomerProfileInput.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationFailed(
-      'Ungültige Angaben für das Profil',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new ValidationFailed('Ungültige Angaben für das Profil', issuesOf(parsed.error));
   }
   const { id, plz, ...fields } = parsed.data;
   // Checked (and audited) outside the transaction, so a refused attempt stays in the audit log.

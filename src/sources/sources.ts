@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
 import { sources } from '../db/schema.ts';
 import { SourceType } from '../domain/enums.ts';
-import { NotFound, ValidationFailed } from '../errors.ts';
+import { issuesOf, NotFound, ValidationFailed } from '../errors.ts';
 
 /** "30m", "2h", "1d" → minutes. */
 export function parseInterval(text: string): number | undefined {
@@ -46,10 +46,7 @@ export type AddSourceInput = z.input<typeof AddSourceInput>;
 export async function addSource({ ctx, input, actor }: { ctx: Ctx; input: AddSourceInput; actor?: Actor | null }) {
   const parsed = AddSourceInput.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationFailed(
-      'Ungültige Quelle',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new ValidationFailed('Ungültige Quelle', issuesOf(parsed.error));
   }
   const v = parsed.data;
   const legalBasis = v.legalBasis ?? DEFAULT_LEGAL_BASIS[v.type];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Ctx, withTransaction } from '../context.ts';
 import { apiTokens, branches, users } from '../db/schema.ts';
 import { Role } from '../domain/enums.ts';
-import { Conflict, ValidationFailed } from '../errors.ts';
+import { Conflict, issuesOf, ValidationFailed } from '../errors.ts';
 import { generateToken, hashToken } from './tokens.ts';
 
 export const AddUserInput = z
@@ -31,10 +31,7 @@ export interface AddUserResult {
 export async function addUser({ ctx, input }: { ctx: Ctx; input: AddUserInput }): Promise<AddUserResult> {
   const parsed = AddUserInput.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationFailed(
-      'Ungültige Angaben für den Benutzer',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new ValidationFailed('Ungültige Angaben für den Benutzer', issuesOf(parsed.error));
   }
   const v = parsed.data;
   return withTransaction(ctx, async (tx) => {

@@ -9,7 +9,7 @@ import { type Actor, recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
 import { vacancies, vacancyEvents } from '../db/schema.ts';
 import { isRowId } from '../domain/ids.ts';
-import { Forbidden, NotFound, ValidationFailed } from '../errors.ts';
+import { Forbidden, issuesOf, NotFound, ValidationFailed } from '../errors.ts';
 import { appendOutbox, vacancyChanged } from '../outbox/append.ts';
 import { codeOccupation } from '../taxonomy/coder.ts';
 import { isKldbCode, kldbTitle, requirementLevel } from '../taxonomy/kldb.ts';
@@ -86,10 +86,7 @@ export async function confirmCoding({
   assertMayCode(actor);
   const parsed = ConfirmCodingInput.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationFailed(
-      'Ungültige Verschlüsselung',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new ValidationFailed('Ungültige Verschlüsselung', issuesOf(parsed.error));
   }
   const { kldbCode } = parsed.data;
   if (!isRowId(vacancyId)) throw new NotFound('Stelle', vacancyId);
