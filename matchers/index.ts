@@ -416,14 +416,3 @@ export function whyNotCustomer(
   const profile = index.get(customerId);
   return profile && explainExclusion(profile, vacancy, opts, 'customer');
 }
-
-/** "Warum nicht?" for one vacancy and a customer; undefined when the vacancy is not in the index. */
-export function whyNotVacancy(
-  index: VacancyIndex,
-  profile: MatchProfile,
-  vacancyId: string,
-  opts: RankOptions,
-): Exclusion | undefined {
-  const vacancy = index.get(vacancyId);
-  return vacancy && explainExclusion(profile, vacancy, opts, 'vacancy');
-}

@@ -60,15 +60,3 @@ export class Unauthorized extends AppError {
     super('unauthorized', message);
   }
 }
-
-export class LimitExceeded extends AppError {
-  constructor(message: string, detail: Record<string, unknown> = {}) {
-    super('limit_exceeded', message, detail);
-  }
-}
-
-export class Unavailable extends AppError {
-  constructor(message: string) {
-    super('unavailable', message);
-  }
-}

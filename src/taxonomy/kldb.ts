@@ -56,22 +56,11 @@ export function kldbLeaves(): KldbEntry[] {
   return [...byCode.values()].filter((e) => e.level === 5);
 }
 
-export function kldbEntries(): KldbEntry[] {
-  return [...byCode.values()];
-}
-
 /** Requirement level of a 5-digit code: its last digit. */
 export function requirementLevel(code: string): RequirementLevel | undefined {
   if (code.length !== 5) return undefined;
   const level = Number(code[4]);
   return level >= 1 && level <= 4 ? (level as RequirementLevel) : undefined;
-}
-
-/** Codes from level 1 down to the code itself: "29302" → ["2", "29", "293", "2930", "29302"]. */
-export function kldbPath(code: string): string[] {
-  const path: string[] = [];
-  for (let n = 1; n <= code.length; n++) path.push(code.slice(0, n));
-  return path;
 }
 
 /**
