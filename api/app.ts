@@ -13,6 +13,9 @@ import { type ApiRoutesDeps, apiRoutes } from './routes/api-v1.ts';
 /** Larger than any vacancy or profile a client sends, far smaller than what could hurt the process. */
 const MAX_BODY_BYTES = 256 * 1024;
 
+/** Answers never echo more of the caller's input than a reader needs to recognise it. */
+const clip = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 export interface AppDeps extends ApiRoutesDeps {
   ctx: Ctx;
   health: () => Promise<HealthReport>;
@@ -53,8 +56,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.onError(toProblem(ctx.log));
+  // Only unknown addresses end here; an unknown vacancy or customer is answered by its route with what was missing.
   app.notFound((c) =>
-    problem(c, 404, { title: 'Nicht gefunden', code: 'not_found', detail: `Kein Angebot unter ${c.req.path}` }),
+    problem(c, 404, {
+      title: 'Nicht gefunden',
+      code: 'not_found',
+      detail: `Die Adresse ${c.req.method} ${clip(c.req.path)} gibt es nicht.`,
+    }),
   );
 
   app.get('/health', async (c) => {

@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   unauthorized: 401,
   limit_exceeded: 429,
+  unsupported_media_type: 415,
   unavailable: 503,
 };
 
@@ -23,12 +24,22 @@ const TITLE: Record<ErrorCode, string> = {
   forbidden: 'Keine Berechtigung',
   unauthorized: 'Nicht angemeldet',
   limit_exceeded: 'Zu viele Anfragen',
+  unsupported_media_type: 'Falsches Format',
   unavailable: 'Dienst nicht verfügbar',
 };
 
+/** German wording for the few errors Hono itself raises (malformed JSON, a body it cannot read). */
+const HONO_STATUS_TITLE: Partial<Record<number, { title: string; code: string; detail: string }>> = {
+  400: { title: TITLE.validation, code: 'validation', detail: 'Der Anfragetext ist kein gültiges JSON.' },
+};
+
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Problem details (RFC 9457); extension members in snake_case like every other body on the wire. */
 export function problem(c: Context, status: ContentfulStatusCode, body: Record<string, unknown>): Response {
+  const members = Object.fromEntries(Object.entries(body).map(([key, value]) => [snakeCase(key), value]));
   return c.body(
-    JSON.stringify({ type: 'about:blank', status, instance: c.req.path, requestId: c.get('requestId'), ...body }),
+    JSON.stringify({ type: 'about:blank', status, instance: c.req.path, request_id: c.get('requestId'), ...members }),
     status,
     {
       'content-type': 'application/problem+json; charset=utf-8',
@@ -56,7 +67,7 @@ export function toProblem(log: Logger) {
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
-      return problem(c, status, { title: err.message || 'Fehler', code: 'http' });
+      return problem(c, status, HONO_STATUS_TITLE[status] ?? { title: 'Anfrage nicht möglich', code: 'http' });
     }
     // Unknown errors are logged once with their stack; the client never sees the message.
     log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');

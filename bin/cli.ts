@@ -6,7 +6,8 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../src/config.ts';
 import { AppError } from '../src/errors.ts';
 import { createLogger, type Logger } from '../src/logging.ts';
-import { type Command, type CommandIo, UsageError } from './commands/command.ts';
+import { type CommandIo, terminal } from './command-io.ts';
+import { type Command, type Resources, resourcesOf, UsageError } from './commands/command.ts';
 import { crawlCommand } from './commands/crawl.ts';
 import { matchCommand } from './commands/match.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -15,7 +16,7 @@ import { seedCommand } from './commands/seed.ts';
 import { sourcesCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { usersCommand } from './commands/users.ts';
-import { localResources, type Resources } from './resources.ts';
+import { createContainer } from './container.ts';
 import { forwardToService, runningService, ServiceUnreachable } from './service-link.ts';
 
 const COMMANDS: Command[] = [
@@ -42,8 +43,6 @@ function mainHelp(): string {
     'Configuration comes from the environment (DATABASE_URL, REDIS_URL, MEILI_URL, PORT, …); see README.md.',
   ].join('\n');
 }
-
-const terminal: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 /**
  * Parses and runs one command with the given resources. Used by this process and, for forwarded commands, inside
@@ -128,9 +127,11 @@ async function main(argv: string[]): Promise<number> {
       }
     }
   }
-  const resources = localResources(config, log);
+  // Opens only what the command uses. `start` builds its own container, for the roles it runs.
+  const container = createContainer(config, log);
+  const resources = resourcesOf(container, false);
   const code = await executeCommand(argv, { config, log, io: terminal, resources, operator: userInfo().username });
-  if (code !== -1) await resources.close();
+  if (code !== -1) await container.close();
   return code;
 }
 

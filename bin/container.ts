@@ -1,29 +1,30 @@
 /**
- * The composition root: builds every dependency from the configuration. It lives outside src/ because it wires all
- * layers (api, queues, crawlers, matchers) together, and src/ must not import them.
+ * The composition root: builds every dependency from the configuration, each part on first use, and closes what it
+ * opened. The service (`start`, through bin/api.ts and bin/worker.ts) and every CLI command get their parts here.
+ * It lives outside src/ because it wires all layers (api, queues, crawlers, matchers) together, and src/ must not
+ * import them.
  */
 import type { Redis } from 'ioredis';
+import { MatchService } from '../matchers/match-service.ts';
+import { createProcessors } from '../queues/processors/registry.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
+import type { ProcessorRegistry } from '../queues/workers.ts';
 import type { Config } from '../src/config.ts';
 import type { Ctx } from '../src/context.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import type { Logger } from '../src/logging.ts';
+import { memoryCursor } from '../src/outbox/cursor.ts';
+import type { OutboxFollower } from '../src/outbox/follow.ts';
+import { outboxHead } from '../src/outbox/read-log.ts';
 import { producerConnection, type RedisEndpoint, resolveRedis, warnIfRedisUnsafe } from '../src/redis/connect.ts';
 import { createSearchEngine } from '../src/search/factory.ts';
+import { createIndexFollower, rebuildIndex, sharedIndexCursor } from '../src/search/index-sync.ts';
 import type { SearchEngine } from '../src/search/search-engine.ts';
+import { lockEmbeddedDatabase } from './service-link.ts';
 
 export interface Core {
-  config: Config;
-  log: Logger;
   database: Database;
   ctx: Ctx;
-}
-
-export async function openCore(config: Config, log: Logger): Promise<Core> {
-  const database = await openDatabase(config.db);
-  await database.migrate();
-  log.debug({ db: database.kind }, 'database ready, migrations applied');
-  return { config, log, database, ctx: { db: database.db, log, now: () => new Date() } };
 }
 
 export interface RedisParts {
@@ -34,9 +35,135 @@ export interface RedisParts {
   close(): Promise<void>;
 }
 
-export async function openRedis(config: Config, log: Logger): Promise<RedisParts> {
+export interface ContainerOptions {
+  /**
+   * This process serves the HTTP API. The embedded search index lives in the API's memory, so only such a process
+   * keeps one; with Meilisearch every process may follow the shared index.
+   * @defaultValue false
+   */
+  api?: boolean;
+}
+
+export interface Container {
+  config: Config;
+  log: Logger;
+  /** The database, migrated; the embedded one is locked for this process first (see bin/service-link.ts). */
+  core(): Promise<Core>;
+  /** The producer connection and the queues; a private redis-server when no Redis is configured or running. */
+  redis(): Promise<RedisParts>;
+  search(): Promise<SearchEngine>;
+  /**
+   * The process's one follower of the index topic. The embedded index is built from the database first. Undefined
+   * where the process keeps no index: embedded engine, no API.
+   */
+  indexFollower(): Promise<OutboxFollower | undefined>;
+  /** The matcher's indexes: one per process, shared by the API and the match workers. */
+  matchService(): Promise<MatchService>;
+  processors(): Promise<ProcessorRegistry>;
+  /** Closes what is open: search, Redis, then the database. Parts still opening are left to the process exit. */
+  close(): Promise<void>;
+}
+
+/** A part opened on first use. `value` is set once it is open, so closing never waits for a part still opening. */
+function lazily<T>(open: () => Promise<T>): { get(): Promise<T>; value: T | undefined } {
+  let opening: Promise<T> | undefined;
+  const part = {
+    value: undefined as T | undefined,
+    get: () =>
+      (opening ??= open().then((value) => {
+        part.value = value;
+        return value;
+      })),
+  };
+  return part;
+}
+
+export function createContainer(config: Config, log: Logger, { api = false }: ContainerOptions = {}): Container {
+  let unlock: (() => void) | undefined;
+
+  const core = lazily(async () => {
+    if (config.db.kind === 'pglite') unlock = lockEmbeddedDatabase(config.dataDir);
+    const database = await openDatabase(config.db);
+    await database.migrate();
+    log.debug({ db: database.kind }, 'database ready, migrations applied');
+    return { database, ctx: { db: database.db, log, now: () => new Date() } };
+  });
+
+  const redis = lazily(() => openRedis(config, log));
+
+  const search = lazily(async () => {
+    const engine = createSearchEngine(config.search);
+    await engine.init();
+    return engine;
+  });
+
+  const indexFollower = lazily(async () => {
+    if (config.search.kind === 'embedded' && !api) return undefined;
+    const { ctx } = await core.get();
+    const engine = await search.get();
+    if (config.search.kind === 'meilisearch') return createIndexFollower(engine, sharedIndexCursor(ctx));
+    // Rebuilt at every start; the head is read first, so changes made during the build are followed afterwards.
+    const head = await outboxHead(ctx);
+    const started = Date.now();
+    const count = await rebuildIndex(ctx, engine);
+    log.info({ count, ms: Date.now() - started }, 'embedded search index built from the database');
+    return createIndexFollower(engine, memoryCursor(head));
+  });
+
+  const matchService = lazily(async () => {
+    const { ctx } = await core.get();
+    const started = Date.now();
+    const service = await MatchService.load(ctx);
+    log.info(
+      { customers: service.customers.size, vacancies: service.vacancies.size, ms: Date.now() - started },
+      'matcher indexes built from the database',
+    );
+    return service;
+  });
+
+  const processors = lazily(async () => {
+    const { ctx } = await core.get();
+    const { queues } = await redis.get();
+    return createProcessors({
+      config,
+      ctx,
+      queues,
+      indexFollower: await indexFollower.get(),
+      matchService: await matchService.get(),
+      log,
+    });
+  });
+
+  return {
+    config,
+    log,
+    core: core.get,
+    redis: redis.get,
+    search: search.get,
+    indexFollower: indexFollower.get,
+    matchService: matchService.get,
+    processors: processors.get,
+    async close() {
+      const steps: Array<[string, () => Promise<void> | undefined]> = [
+        ['search', () => search.value?.close()],
+        ['redis', () => redis.value?.close()],
+        ['database', () => core.value?.database.close()],
+      ];
+      for (const [part, close] of steps) {
+        try {
+          await close();
+        } catch (err) {
+          log.warn({ part, err: (err as Error).message }, 'error while closing');
+        }
+      }
+      unlock?.();
+    },
+  };
+}
+
+async function openRedis(config: Config, log: Logger): Promise<RedisParts> {
   const endpoint = await resolveRedis(config.redis, log);
-  const producer = producerConnection(endpoint.url);
+  const producer = producerConnection(endpoint.url, log);
   await new Promise<void>((resolve, reject) => {
     if (producer.status === 'ready') return resolve();
     const timer = setTimeout(() => reject(new Error(`Redis at ${endpoint.url} did not answer within 10 s`)), 10_000);
@@ -46,7 +173,7 @@ export async function openRedis(config: Config, log: Logger): Promise<RedisParts
     });
   });
   await warnIfRedisUnsafe(producer, log);
-  const queues = createQueues(producer);
+  const queues = createQueues(producer, log);
   return {
     endpoint,
     producer,
@@ -57,10 +184,4 @@ export async function openRedis(config: Config, log: Logger): Promise<RedisParts
       await endpoint.privateServer?.stop();
     },
   };
-}
-
-export async function openSearch(config: Config): Promise<SearchEngine> {
-  const search = createSearchEngine(config.search);
-  await search.init();
-  return search;
 }

@@ -13,7 +13,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
-import type { CommandIo } from './commands/command.ts';
+import type { CommandIo } from './command-io.ts';
 
 const ServiceInfo = z.object({
   pid: z.number().int(),

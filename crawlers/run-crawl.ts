@@ -2,16 +2,10 @@
  * One crawl run of one source: fetch (crawlSource), then stage the postings in the DB as ingest batches and record
  * the run, all in one transaction. The postings live in the DB from here on, so losing a queue loses nothing.
  */
-import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Config } from '../src/config.ts';
 import { type Ctx, withTransaction } from '../src/context.ts';
 import { crawlRuns, ingestBatches, sources } from '../src/db/schema.ts';
-import {
-  EarlierBatchesPending,
-  emptyIngestStats,
-  type IngestStats,
-  ingestBatch,
-} from '../src/vacancies/ingest-batch.ts';
 import type { HostRateLimiter } from './http/rate-limiter.ts';
 import { crawlSource } from './index.ts';
 import type { CrawlOutcome, CrawlState } from './types.ts';
@@ -149,12 +143,14 @@ async function stageOutcome(ctx: Ctx, sourceId: string, runId: string, outcome: 
       : outcome.postings.length > 0 || outcome.notModified
         ? 'partial'
         : 'failed';
-  const stats = {
+  const stats: Record<string, number> = {
     fetched: outcome.postings.length,
     errors: outcome.errors.length,
     requests: outcome.stats.requests,
     bytes: outcome.stats.bytes,
     durationMs: outcome.stats.durationMs,
+    // Recorded so a report can tell "unchanged" from "incomplete"; both leave the run not complete.
+    ...(outcome.notModified ? { notModified: 1 } : {}),
   };
   return withTransaction(ctx, async (tx) => {
     const ids: string[] = [];
@@ -183,10 +179,6 @@ async function stageOutcome(ctx: Ctx, sourceId: string, runId: string, outcome: 
   });
 }
 
-export interface RunReport extends IngestStats {
-  complete: boolean;
-}
-
 /** Waits while another process crawls the source; returns the id of the run it finished. */
 export async function waitForRunningCrawl(
   ctx: Ctx,
@@ -212,45 +204,25 @@ export async function waitForRunningCrawl(
   return run?.id;
 }
 
-/** A worker may hold an earlier batch of the run at this moment; the closing batch then waits for it. */
-async function ingestWhenReady(ctx: Ctx, batchId: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await ingestBatch(ctx, batchId);
-      return;
-    } catch (err) {
-      if (!(err instanceof EarlierBatchesPending) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+type CrawlRunRow = typeof crawlRuns.$inferSelect;
+
+export interface CrawlRunSummary {
+  status: CrawlRunRow['status'];
+  /** The listing answered 304 Not Modified: nothing was read, nothing closed. */
+  notModified: boolean;
+  firstError: CrawlRunRow['errors'][number] | undefined;
 }
 
-/**
- * Ingests the batches of one run now, in order (a batch a worker already took is skipped, ingest being idempotent),
- * and reports the run's figures from what each batch recorded.
- */
-export async function ingestRunNow(ctx: Ctx, runId: string): Promise<RunReport> {
-  const batches = await ctx.db
-    .select({ id: ingestBatches.id })
-    .from(ingestBatches)
-    .where(eq(ingestBatches.crawlRunId, runId))
-    // One transaction staged them all (same created_at): the closing batch goes last.
-    .orderBy(asc(ingestBatches.createdAt), asc(ingestBatches.closesRun));
-  for (const { id } of batches) await ingestWhenReady(ctx, id);
-  const [run] = await ctx.db.select().from(crawlRuns).where(eq(crawlRuns.id, runId));
-  const recorded = await ctx.db
-    .select({ stats: ingestBatches.stats })
-    .from(ingestBatches)
-    .where(eq(ingestBatches.crawlRunId, runId));
-  const report: RunReport = { ...emptyIngestStats(), complete: run?.complete ?? false };
-  for (const { stats } of recorded) {
-    for (const [key, value] of Object.entries(stats ?? {})) {
-      if (key in report && key !== 'complete') report[key as keyof IngestStats] += value;
-    }
-  }
-  // Postings the crawl could not read at all never reached a batch: count them from the run.
-  report.errors += run?.stats.errors ?? 0;
-  report.fetched = run?.stats.fetched ?? report.fetched;
-  return report;
+/** How a run went, read from its row, so it can be reported also when another process ran it. */
+export async function crawlRunSummary(ctx: Ctx, runId: string): Promise<CrawlRunSummary | undefined> {
+  const [run] = await ctx.db
+    .select({ status: crawlRuns.status, stats: crawlRuns.stats, errors: crawlRuns.errors })
+    .from(crawlRuns)
+    .where(eq(crawlRuns.id, runId));
+  if (!run) return undefined;
+  return {
+    status: run.status,
+    notModified: run.stats.notModified === 1,
+    firstError: run.errors[0],
+  };
 }

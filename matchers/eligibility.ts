@@ -1,5 +1,6 @@
 /**
- * Which customers may be proposed at all, before any vacancy is looked at. Profile groups follow DOMAIN.md:
+ * Which customers may be proposed at all, before any vacancy is looked at. Profile groups follow the job centre's
+ * concept (docs/matching.md, "Eligibility"):
  * - market: always; the primary target of placement proposals.
  * - activation: only when the caseworker asks for it (`includeActivation`), matches are "useful with care".
  * - integrated (Aufstocker): only on request (`includeIntegrated`). They already work; a proposal helps only if the

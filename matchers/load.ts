@@ -8,28 +8,10 @@ import type { Ctx } from '../src/context.ts';
 import { MATCH_PROFILE_COLUMNS } from '../src/customers/access.ts';
 import { customers, vacancies } from '../src/db/schema.ts';
 import { MatchProfile } from '../src/domain/customer.ts';
-import type { NormalisedVacancy } from '../src/domain/vacancy.ts';
-import { type MatchVacancy, toMatchVacancy } from './types.ts';
+import { contentOf, vacancyColumns } from '../src/vacancies/vacancy.ts';
+import { MATCH_FIELDS, type MatchVacancy, toMatchVacancy } from './types.ts';
 
-const VACANCY_COLUMNS = {
-  id: vacancies.id,
-  status: vacancies.status,
-  kldbCode: vacancies.kldbCode,
-  kldbNeedsReview: vacancies.kldbNeedsReview,
-  requirementLevel: vacancies.requirementLevel,
-  lat: vacancies.lat,
-  lon: vacancies.lon,
-  remote: vacancies.remote,
-  workingTimes: vacancies.workingTimes,
-  contractType: vacancies.contractType,
-  offerType: vacancies.offerType,
-  skills: vacancies.skills,
-  licences: vacancies.licences,
-  languages: vacancies.languages,
-  publishedAt: vacancies.publishedAt,
-  validThrough: vacancies.validThrough,
-  startDate: vacancies.startDate,
-};
+const VACANCY_COLUMNS = vacancyColumns(['id', 'status', 'startDate', ...MATCH_FIELDS]);
 
 type ProfileRow = Pick<typeof customers.$inferSelect, keyof typeof MATCH_PROFILE_COLUMNS>;
 type VacancyRow = Pick<typeof vacancies.$inferSelect, keyof typeof VACANCY_COLUMNS>;
@@ -40,37 +22,11 @@ export function toProfile(row: ProfileRow): MatchProfile | null {
   return parsed.success ? parsed.data : null;
 }
 
-/**
- * Null for a vacancy that is not open or cannot be matched automatically (see toMatchVacancy). The text fields
- * toMatchVacancy does not read are not loaded, so they are filled with neutral values here.
- */
+/** Null for a vacancy that is not open or cannot be matched automatically (see toMatchVacancy). */
 export function toVacancy(row: VacancyRow): MatchVacancy | null {
   if (row.status !== 'open') return null;
-  const normalised: NormalisedVacancy = {
-    title: '',
-    description: '',
-    employerName: null,
-    kldbCode: row.kldbCode,
-    kldbConfidence: 0,
-    kldbNeedsReview: row.kldbNeedsReview,
-    requirementLevel: row.requirementLevel,
-    plz: null,
-    place: null,
-    lat: row.lat,
-    lon: row.lon,
-    remote: row.remote,
-    workingTimes: row.workingTimes as NormalisedVacancy['workingTimes'],
-    contractType: row.contractType,
-    offerType: row.offerType,
-    salary: null,
-    skills: row.skills,
-    licences: row.licences as NormalisedVacancy['licences'],
-    languages: row.languages as NormalisedVacancy['languages'],
-    publishedAt: row.publishedAt,
-    validThrough: row.validThrough,
-  };
   try {
-    return toMatchVacancy(row.id, normalised, { startDate: row.startDate });
+    return toMatchVacancy(row.id, contentOf(row, MATCH_FIELDS), { startDate: row.startDate });
   } catch {
     // A stored value outside the matcher's vocabulary (e.g. an unknown working time) makes the vacancy unmatchable.
     return null;

@@ -11,6 +11,7 @@ import { customers, vacancies } from '../src/db/schema.ts';
 import type { ProfileGroup } from '../src/domain/enums.ts';
 import { isRowId } from '../src/domain/ids.ts';
 import { Conflict, NotFound } from '../src/errors.ts';
+import { VACANCY_REFERENCE_COLUMNS, type VacancyReference } from '../src/vacancies/vacancy.ts';
 import type { CapSkip } from './caps.ts';
 import { eligibilityReasons, isEligible } from './eligibility.ts';
 import { type CandidateResult, CUSTOMER_VIEW, type MatchService, type RankedList } from './match-service.ts';
@@ -27,15 +28,6 @@ export interface CustomerSummary {
   plz: string;
 }
 
-export interface VacancySummary {
-  id: string;
-  title: string;
-  employerName: string | null;
-  place: string | null;
-  plz: string | null;
-  kldbCode: string | null;
-}
-
 interface ListCommon {
   skipped: CapSkip[];
   capNote: string | null;
@@ -46,25 +38,16 @@ interface ListCommon {
 }
 
 export interface VacancyMatchList extends ListCommon {
-  subject: VacancySummary;
+  subject: VacancyReference;
   results: Array<MatchResult & { customer: CustomerSummary }>;
 }
 
 export interface CustomerMatchList extends ListCommon {
   subject: CustomerSummary;
-  results: Array<MatchResult & { vacancy: VacancySummary }>;
+  results: Array<MatchResult & { vacancy: VacancyReference }>;
   /** Why this customer gets no suggestions at all (profile group, consent, block); empty when eligible. */
   ineligible: Reason[];
 }
-
-const VACANCY_SUMMARY = {
-  id: vacancies.id,
-  title: vacancies.title,
-  employerName: vacancies.employerName,
-  place: vacancies.place,
-  plz: vacancies.plz,
-  kldbCode: vacancies.kldbCode,
-};
 
 function notMatchable(vacancyId: string): Conflict {
   return new Conflict(`Stelle ${vacancyId} ist nicht offen oder noch nicht verschlüsselt; es gibt keine Vorschläge`, {
@@ -111,7 +94,7 @@ export async function vacancyMatchList(
   // A malformed id is an unknown one; checked here so the uuid column never sees it.
   if (!isRowId(vacancyId)) throw new NotFound('Stelle', vacancyId);
   const [vacancy] = await ctx.db
-    .select({ ...VACANCY_SUMMARY, updatedAt: vacancies.updatedAt })
+    .select({ ...VACANCY_REFERENCE_COLUMNS, updatedAt: vacancies.updatedAt })
     .from(vacancies)
     .where(eq(vacancies.id, vacancyId));
   if (!vacancy) throw new NotFound('Stelle', vacancyId);
@@ -200,7 +183,9 @@ export async function customerMatchList(
   }
 
   const ids = list.results.map((r) => r.vacancyId);
-  const rows = ids.length ? await ctx.db.select(VACANCY_SUMMARY).from(vacancies).where(inArray(vacancies.id, ids)) : [];
+  const rows = ids.length
+    ? await ctx.db.select(VACANCY_REFERENCE_COLUMNS).from(vacancies).where(inArray(vacancies.id, ids))
+    : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   return {
     ...list,

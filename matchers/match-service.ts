@@ -1,7 +1,9 @@
 import type { Ctx } from '../src/context.ts';
 import type { MatchProfile } from '../src/domain/customer.ts';
 import type { ProfileGroup } from '../src/domain/enums.ts';
-import { outboxHead, readLog } from '../src/outbox/read-log.ts';
+import { memoryCursor } from '../src/outbox/cursor.ts';
+import { followOutbox, type OutboxFollower } from '../src/outbox/follow.ts';
+import { outboxHead } from '../src/outbox/read-log.ts';
 import { type CapSkip, customerCapNote, vacancyCapNote } from './caps.ts';
 import { eligibilityReasons } from './eligibility.ts';
 import {
@@ -46,22 +48,31 @@ export interface VacancyQuery {
 }
 
 /**
- * Opening one customer's list is the caseworker's case-by-case decision DOMAIN.md asks for before the activation
- * and integrated profiles are matched, so the customer view includes both; the other groups are never matched.
+ * Opening one customer's list is the caseworker's case-by-case decision the job centre's concept asks for before
+ * the activation and integrated profiles are matched (docs/matching.md, "Eligibility"), so the customer view
+ * includes both; the other groups are never matched.
  */
 export const CUSTOMER_VIEW = { includeActivation: true, includeIntegrated: true } as const;
-
-const SYNC_BATCH = 1000;
 
 export class MatchService {
   readonly customers = new CustomerIndex();
   readonly vacancies = new VacancyIndex();
   /** The same profiles per branch, so a caseworker's list is the exact top list of their branch. */
   private readonly byBranch = new Map<number, CustomerIndex>();
-  private cursor: number;
+  private readonly follower: OutboxFollower;
 
-  private constructor(cursor: number) {
-    this.cursor = cursor;
+  private constructor(head: number) {
+    this.follower = followOutbox({
+      topic: 'match',
+      cursor: memoryCursor(head),
+      apply: async (ctx, rows) => {
+        const ids = (type: 'vacancy' | 'customer') => [
+          ...new Set(rows.filter((r) => r.aggregateType === type).map((r) => r.aggregateId)),
+        ];
+        await this.refresh(ctx, 'customer', ids('customer'));
+        await this.refresh(ctx, 'vacancy', ids('vacancy'));
+      },
+    });
   }
 
   /** Reads the log head first: changes made during the load are replayed by the next sync (idempotent). */
@@ -72,22 +83,9 @@ export class MatchService {
     return service;
   }
 
-  /** Follows the outbox from the cursor until caught up (see src/outbox/read-log.ts); returns the rows applied. */
-  async sync(ctx: Ctx): Promise<number> {
-    let applied = 0;
-    for (;;) {
-      const page = await readLog(ctx, this.cursor, SYNC_BATCH);
-      const rows = page.entries.filter((e) => e.topic === 'match');
-      const ids = (type: 'vacancy' | 'customer') => [
-        ...new Set(rows.filter((r) => r.aggregateType === type).map((r) => r.aggregateId)),
-      ];
-      await this.refresh(ctx, 'customer', ids('customer'));
-      await this.refresh(ctx, 'vacancy', ids('vacancy'));
-      // Concurrent syncs may overlap; the cursor only moves forward.
-      this.cursor = Math.max(this.cursor, page.cursor);
-      applied += rows.length;
-      if (page.caughtUp) return applied;
-    }
+  /** Catches up with the outbox (see src/outbox/follow.ts); returns the rows applied. */
+  sync(ctx: Ctx): Promise<number> {
+    return this.follower.sync(ctx);
   }
 
   /** Re-reads the named entities: present and usable ones are upserted, all others removed. */

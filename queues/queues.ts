@@ -1,6 +1,8 @@
 /** Producers: the only way jobs enter the queues, with deterministic ids so a repeated add is harmless. */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../src/logging.ts';
+import { logRedisErrors } from '../src/redis/error-log.ts';
 import { type JobPayload, QueueName } from './jobs.ts';
 
 export interface Queues {
@@ -23,11 +25,11 @@ const defaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-export function createQueues(connection: Redis, prefix = 'jobbruecke'): Queues {
+export function createQueues(connection: Redis, log: Logger, prefix = 'jobbruecke'): Queues {
   const byName = Object.fromEntries(
     Object.values(QueueName).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })]),
   ) as Record<QueueName, Queue>;
-  for (const queue of Object.values(byName)) queue.on('error', () => {});
+  for (const [name, queue] of Object.entries(byName)) queue.on('error', logRedisErrors(log, `queue ${name}`));
   return {
     prefix,
     connection,

@@ -1,6 +1,7 @@
 /**
- * Re-derives queue work from the DB, so a Redis that lost its jobs loses no work (ARCHITECTURE.md, "Redis must
- * persist"): pending ingest batches, unprocessed match rows of the outbox, new index rows, and one job scheduler per enabled source.
+ * Re-derives queue work from the DB, so a Redis that lost its jobs loses no work (BullMQ keeps only what Redis
+ * keeps; docs/architecture.md): pending ingest batches, unprocessed match rows of the outbox, new index rows, and
+ * one job scheduler per enabled source.
  * Adds use deterministic job ids or deduplication, so relaying twice is harmless.
  */
 import { and, asc, eq, isNull, ne } from 'drizzle-orm';

@@ -6,6 +6,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { ZodError } from 'zod';
 import type { Logger } from '../src/logging.ts';
 import { workerConnection } from '../src/redis/connect.ts';
+import { logRedisErrors } from '../src/redis/error-log.ts';
 import { type JobOutcome, type JobPayload, JobSchemas, QueueName } from './jobs.ts';
 
 export type Processor<Q extends QueueName> = (payload: JobPayload<Q>, job: Job) => Promise<JobOutcome>;
@@ -29,7 +30,7 @@ export function startWorkers(options: {
 }): Workers {
   const { redisUrl, prefix, processors, log } = options;
   const workers = Object.values(QueueName).map((name) => {
-    const connection = workerConnection(redisUrl);
+    const connection = workerConnection(redisUrl, log);
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -51,7 +52,7 @@ export function startWorkers(options: {
     worker.on('failed', (job, err) =>
       log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
-    worker.on('error', (err) => log.error({ queue: name, err: err.message }, 'worker error'));
+    worker.on('error', logRedisErrors(log, `worker ${name}`));
     return { worker, connection };
   });
   log.info({ queues: Object.values(QueueName) }, 'workers started');

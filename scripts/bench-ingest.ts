@@ -17,11 +17,12 @@ import { ingestBatches, sources, vacancies } from '../src/db/schema.ts';
 import { generateVacancies, type SyntheticVacancy } from '../src/demo/synthetic-vacancies.ts';
 import type { RawPostingInput } from '../src/domain/posting.ts';
 import { createLogger } from '../src/logging.ts';
+import { memoryCursor } from '../src/outbox/cursor.ts';
 import { producerConnection } from '../src/redis/connect.ts';
 import { startRedisServer } from '../src/redis/redis-server.ts';
 import { createEmbeddedSearchEngine } from '../src/search/embedded.ts';
-import { memoryCursor, syncIndex } from '../src/search/index-sync.ts';
-import { ingestBatch } from '../src/vacancies/ingest-batch.ts';
+import { createIndexFollower } from '../src/search/index-sync.ts';
+import { ingestBatch } from '../src/vacancies/ingest/ingest-batch.ts';
 
 const { values } = parseArgs({
   options: { postings: { type: 'string', default: '50000' }, baseline: { type: 'string', default: '2000' } },
@@ -61,7 +62,7 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
   const ctx = { db: database.db, log, now: () => new Date('2026-11-20T09:00:00Z') };
   const search = createEmbeddedSearchEngine();
   await search.init();
-  const cursor = memoryCursor(0);
+  const indexFollower = createIndexFollower(search, memoryCursor(0));
 
   const [careers, board] = await database.db
     .insert(sources)
@@ -82,9 +83,9 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
     all.push({ sourceId: board!.id, postings: boardPostings.slice(i, i + batchSize) });
   const total = careersPostings.length + boardPostings.length;
 
-  const connection = producerConnection(redis.url);
+  const connection = producerConnection(redis.url, log);
   await new Promise((r) => connection.once('ready', r));
-  const queues = createQueues(connection, `bench-${label}`);
+  const queues = createQueues(connection, log, `bench-${label}`);
   const processors: ProcessorRegistry = {
     crawl: async () => ({ status: 'skipped' }),
     match: async () => ({ status: 'skipped' }),
@@ -93,7 +94,7 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
       if (r.status === 'done') await queues.index();
       return { status: r.status };
     },
-    index: async () => ({ status: 'done', detail: { applied: await syncIndex(ctx, search, cursor) } }),
+    index: async () => ({ status: 'done', detail: { applied: await indexFollower.sync(ctx) } }),
   };
 
   const started = performance.now();

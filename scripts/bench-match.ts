@@ -21,7 +21,7 @@ const opts: RankOptions = { now, limit: 20 };
 const CUSTOMERS = 30_000;
 const QUERIES = 300;
 
-/** Profile groups in the proportions of DOMAIN.md, with exactly 1,541 market profiles. */
+/** Profile groups in the job centre's proportions (src/demo/synthetic-customers.ts), exactly 1,541 market profiles. */
 const GROUP_BANDS: ReadonlyArray<readonly [ProfileGroup, number]> = [
   ['market', 1541],
   ['activation', 1366],

@@ -5,12 +5,12 @@
  * Options: --docs N (default 100000), --seed N (default 42). Run with `--expose-gc` for meaningful memory figures.
  */
 import { parseArgs } from 'node:util';
-import { generateVacancies, toVacancyDocument } from '../src/demo/synthetic-vacancies.ts';
+import { generateVacancies } from '../src/demo/synthetic-vacancies.ts';
 import type { WorkingTime } from '../src/domain/enums.ts';
-import type { VacancyDocument } from '../src/domain/vacancy.ts';
 import { distanceKm, lookupPlace, lookupPlz } from '../src/geo/plz.ts';
 import { EmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { SearchQuery, type SearchQueryInput } from '../src/search/search-engine.ts';
+import { toVacancyDocument, type VacancyDocument } from '../src/vacancies/vacancy.ts';
 
 const { values } = parseArgs({
   options: { docs: { type: 'string', default: '100000' }, seed: { type: 'string', default: '42' } },
@@ -138,7 +138,9 @@ function memoryMb(): number {
   return (usage.heapUsed + usage.arrayBuffers) / 1_048_576;
 }
 
-const docs = generateVacancies(DOCS, SEED, NOW).map((v, i) => toVacancyDocument(v, `bench-${i}`));
+const docs = generateVacancies(DOCS, SEED, NOW).map((v, i) =>
+  toVacancyDocument({ ...v, id: `bench-${i}`, createdAt: v.publishedAt }),
+);
 const engine = new EmbeddedSearchEngine();
 const memoryBefore = memoryMb();
 const buildStart = performance.now();

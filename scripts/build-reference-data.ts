@@ -1,6 +1,7 @@
 /**
- * Builds the compact reference data files shipped in src/ from the official sources in ../shared/data.
- * Run at development time only (`npm run build:reference-data`); nothing reads ../shared at run time.
+ * Builds the compact reference data files shipped in src/ from the official downloads (README, "Data sources"),
+ * which are too large for the repository and are expected beside it, in ../shared/data. Run at development time
+ * only (`npm run build:reference-data`); nothing reads them at run time.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -85,6 +85,9 @@ const EnvSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
 });
 
+/** Every variable the configuration reads; the README's configuration table lists the same. */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   dataDir: string;
@@ -94,7 +97,12 @@ export interface Config {
   search: { kind: 'embedded' } | { kind: 'meilisearch'; url: string; apiKey: string | undefined; index: string };
   http: { host: string; port: number };
   sla: { responseHours: number };
-  crawl: { baJobsucheUrl: string; allowedPrivateHosts: string[]; contactUrl: string };
+  crawl: {
+    /** URL of `ba_jobsuche` sources added without one; each source stores its own. */
+    baJobsucheUrl: string;
+    allowedPrivateHosts: string[];
+    contactUrl: string;
+  };
   log: { level: z.infer<typeof LogLevel> };
   /** Seed the demo city into an empty embedded database at start ('auto'), or never ('off'). */
   demoData: 'auto' | 'off';

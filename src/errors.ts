@@ -1,4 +1,9 @@
 /** Domain errors with stable codes; the HTTP edge maps them to problem+json once (api/errors.ts). */
+import { useGermanValidationMessages } from './validation-messages.ts';
+
+// Every boundary that reports validation problems imports this module, so this is the one place to install them.
+useGermanValidationMessages();
+
 export type ErrorCode =
   | 'not_found'
   | 'conflict'
@@ -6,6 +11,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'unauthorized'
   | 'limit_exceeded'
+  | 'unsupported_media_type'
   | 'unavailable';
 
 export class AppError extends Error {
@@ -33,11 +39,14 @@ export class Conflict extends AppError {
 
 export type Issue = { path: string; message: string };
 
-/** zod's issues as the API reports them: a dotted path and a message per problem. */
+/** The wire speaks snake_case; internal schemas are camelCase, so their paths are translated once, here. */
+const snakeCase = (segment: string) => segment.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** zod's issues as the API and the CLI report them: a dotted snake_case path and a German message per problem. */
 export function issuesOf(error: {
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
 }): Issue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return error.issues.map((i) => ({ path: i.path.map((p) => snakeCase(String(p))).join('.'), message: i.message }));
 }
 
 export class ValidationFailed extends AppError {

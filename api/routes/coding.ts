@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../src/context.ts';
 import { ValidationFailed } from '../../src/errors.ts';
 import { confirmCoding, listCodingReview } from '../../src/vacancies/coding.ts';
+import { vacancyReferenceJson } from '../../src/vacancies/vacancy.ts';
 import { type AuthVariables, auth } from '../middleware/auth.ts';
 
 const CODING_ROLES = ['caseworker', 'branch_lead', 'admin'] as const;
@@ -18,12 +19,7 @@ export function codingRoutes({ ctx }: { ctx: Ctx }) {
     const items = await listCodingReview(ctx, c.get('actor'), limit.data);
     return c.json({
       items: items.map((i) => ({
-        vacancy_id: i.id,
-        title: i.title,
-        employer: i.employerName,
-        place: i.place,
-        kldb_code: i.kldbCode,
-        kldb_title: i.kldbTitle,
+        ...vacancyReferenceJson(i),
         confidence: Math.round(i.confidence * 100) / 100,
         suggestions: i.suggestions.map((s) => ({
           kldb_code: s.code,

@@ -19,6 +19,7 @@ import { customerScope, getCustomerForActor } from '../../src/customers/access.t
 import { auditedRead } from '../../src/customers/audited-read.ts';
 import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';
 import { issuesOf, NotFound, ValidationFailed } from '../../src/errors.ts';
+import { vacancyReferenceJson } from '../../src/vacancies/vacancy.ts';
 import { type AuthVariables, auth } from '../middleware/auth.ts';
 
 export interface MatchRoutesDeps {
@@ -64,17 +65,8 @@ function listFooter(list: VacancyMatchList | CustomerMatchList) {
 }
 
 function vacancyListJson(list: VacancyMatchList) {
-  const v = list.subject;
   return {
-    subject: {
-      type: 'vacancy',
-      vacancy_id: v.id,
-      title: v.title,
-      employer: v.employerName,
-      place: v.place,
-      plz: v.plz,
-      kldb_code: v.kldbCode,
-    },
+    subject: { type: 'vacancy', ...vacancyReferenceJson(list.subject) },
     results: list.results.map((r) => ({
       customer_id: r.customer.id,
       display_name: r.customer.displayName,
@@ -97,15 +89,7 @@ function customerListJson(list: CustomerMatchList) {
       profile_group: PROFILE_GROUP_LABEL[c.profileGroup],
       plz: c.plz,
     },
-    results: list.results.map((r) => ({
-      vacancy_id: r.vacancy.id,
-      title: r.vacancy.title,
-      employer: r.vacancy.employerName,
-      place: r.vacancy.place,
-      plz: r.vacancy.plz,
-      kldb_code: r.vacancy.kldbCode,
-      ...explainedJson(r),
-    })),
+    results: list.results.map((r) => ({ ...vacancyReferenceJson(r.vacancy), ...explainedJson(r) })),
     skipped: list.skipped.map((s) => ({ vacancy_id: s.id, score: s.score, note: s.note })),
     not_eligible: reasonsJson(list.ineligible),
     ...listFooter(list),

@@ -7,6 +7,7 @@ import { issuesOf, ValidationFailed } from '../../src/errors.ts';
 import { lookupPlz } from '../../src/geo/plz.ts';
 import { type SearchEngine, SearchQuery } from '../../src/search/search-engine.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
+import { vacancyDetailJson, vacancyHitJson } from '../../src/vacancies/vacancy.ts';
 
 const csv = (schema: z.ZodTypeAny) =>
   z.preprocess(
@@ -78,20 +79,7 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
     if (!query.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(query.error));
     const result = await search.search(query.data);
     return c.json({
-      hits: result.hits.map((h) => ({
-        id: h.id,
-        title: h.title,
-        employer: h.employerName,
-        place: h.place,
-        plz: h.plz,
-        distance_km: h.distanceKm !== undefined ? Math.round(h.distanceKm * 10) / 10 : null,
-        kldb_code: h.kldbCode,
-        kldb_title: h.kldbTitle,
-        working_times: h.workingTimes,
-        contract_type: h.contractType,
-        offer_type: h.offerType,
-        published_at: new Date(h.publishedAt).toISOString(),
-      })),
+      hits: result.hits.map(vacancyHitJson),
       total: result.total,
       total_exact: result.totalExact,
       page: result.page,
@@ -101,8 +89,8 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
   });
 
   app.get('/:id', async (c) => {
-    const vacancy = await getPublicVacancy(ctx, c.req.param('id'));
-    return c.json(vacancy);
+    const { vacancy, links } = await getPublicVacancy(ctx, c.req.param('id'));
+    return c.json(vacancyDetailJson(vacancy, links));
   });
 
   return app;

@@ -1,11 +1,18 @@
 import type { Config } from '../../src/config.ts';
 import type { Logger } from '../../src/logging.ts';
-import type { Resources } from '../resources.ts';
+import type { CommandIo } from '../command-io.ts';
+import type { Container } from '../container.ts';
 
-/** Where a command writes for its user: the terminal, or the stream back to a forwarding CLI. */
-export interface CommandIo {
-  out(line: string): void;
-  err(line: string): void;
+/** What a command may use: parts of a container, each opened on first use. */
+export interface Resources extends Pick<Container, 'core' | 'redis' | 'search' | 'matchService'> {
+  /** True inside the running service: the command borrows the service's parts, which the service closes. */
+  shared: boolean;
+}
+
+/** A command's view of a container: its own, or (`shared`) the running service's. */
+export function resourcesOf(container: Container, shared: boolean): Resources {
+  const { core, redis, search, matchService } = container;
+  return { shared, core, redis, search, matchService };
 }
 
 export interface CommandInput {

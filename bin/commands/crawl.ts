@@ -1,8 +1,15 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { closeSharedBrowser } from '../../crawlers/browser-provider.ts';
 import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
-import { ALREADY_RUNNING, ingestRunNow, runCrawl, waitForRunningCrawl } from '../../crawlers/run-crawl.ts';
+import {
+  ALREADY_RUNNING,
+  type CrawlRunSummary,
+  crawlRunSummary,
+  runCrawl,
+  waitForRunningCrawl,
+} from '../../crawlers/run-crawl.ts';
 import { sources } from '../../src/db/schema.ts';
+import { ingestRunNow } from '../../src/vacancies/ingest/ingest-run.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
 const INDEX_DRAIN_TIMEOUT_MS = 60_000;
@@ -15,10 +22,12 @@ export const crawlCommand: Command = {
     '',
     'Without --wait, queues a crawl job per source for the running workers and returns.',
     'With --wait, crawls here and now, ingests what was found, waits until the running service has updated the',
-    'search index, and prints per source: fetched, new, updated, unchanged, closed, duplicates, errors.',
+    'search index, and prints per source: fetched, new, updated, unchanged, closed, duplicates, errors, and the',
+    'first error. Exits with 1 when a source failed: nothing could be read, the crawl broke off, or (with --source)',
+    'the source was skipped.',
   ].join('\n'),
   options: { source: { type: 'string' }, all: { type: 'boolean' }, wait: { type: 'boolean' } },
-  async run({ config, values, io, resources }) {
+  async run({ config, log, values, io, resources }) {
     const sourceId = stringOption(values, 'source');
     if (!sourceId && !values.all) throw new UsageError('Name a source with --source <id>, or use --all.');
     const core = await resources.core();
@@ -40,26 +49,43 @@ export const crawlCommand: Command = {
       const rateLimiter = new RedisHostRateLimiter(redis.producer);
       let failed = false;
       for (const s of selected) {
-        const result = await runCrawl({ ctx: core.ctx, crawl: config.crawl, rateLimiter }, s.id);
-        let runId = result.runId;
-        if (result.reason === ALREADY_RUNNING) {
-          io.out(`${s.name} (${s.id}): a crawl is already running; waiting for it to finish …`);
-          runId = await waitForRunningCrawl(core.ctx, s.id);
-        } else if (result.status === 'skipped') {
-          io.out(`${s.name} (${s.id}): skipped, ${result.reason}`);
-          failed ||= !!sourceId;
-          continue;
-        }
-        if (!runId) {
-          io.err(`${s.name} (${s.id}): no finished crawl run to report.`);
+        const label = `${s.name} (${s.id})`;
+        try {
+          const result = await runCrawl({ ctx: core.ctx, crawl: config.crawl, rateLimiter }, s.id);
+          let runId = result.runId;
+          if (result.reason === ALREADY_RUNNING) {
+            io.out(`${label}: a crawl is already running; waiting for it to finish …`);
+            runId = await waitForRunningCrawl(core.ctx, s.id);
+          } else if (result.status === 'skipped') {
+            io.out(`${label}: skipped, ${result.reason}`);
+            failed ||= !!sourceId;
+            continue;
+          }
+          if (!runId) {
+            io.err(`${label}: no finished crawl run to report.`);
+            failed = true;
+            continue;
+          }
+          const r = await ingestRunNow(core.ctx, runId);
+          const run = await crawlRunSummary(core.ctx, runId);
+          io.out(
+            run?.notModified
+              ? `${label}: unchanged since the last crawl`
+              : `${label}: fetched ${r.fetched}, new ${r.new}, updated ${r.updated + r.reopened}, unchanged ${r.unchanged}, ` +
+                  `closed ${r.closed}, duplicates ${r.duplicates}, errors ${r.errors}${r.complete ? '' : ' (listing incomplete: nothing closed)'}`,
+          );
+          if (run?.status === 'failed') {
+            io.err(`${label}: failed: ${describeError(run.firstError)}`);
+            failed = true;
+          } else if (run?.firstError) {
+            io.out(`${label}: first error: ${describeError(run.firstError)}`);
+          }
+        } catch (err) {
+          // One broken source must not keep the others from being crawled and reported.
+          log.error({ err, sourceId: s.id }, 'crawl failed');
+          io.err(`${label}: failed: ${(err as Error).message}`);
           failed = true;
-          continue;
         }
-        const r = await ingestRunNow(core.ctx, runId);
-        io.out(
-          `${s.name} (${s.id}): fetched ${r.fetched}, new ${r.new}, updated ${r.updated + r.reopened}, unchanged ${r.unchanged}, ` +
-            `closed ${r.closed}, duplicates ${r.duplicates}, errors ${r.errors}${r.complete ? '' : ' (listing incomplete: nothing closed)'}`,
-        );
       }
       await redis.queues.index();
       const drained = await waitForIndexDrain(redis.queues.byName.index, INDEX_DRAIN_TIMEOUT_MS);
@@ -75,6 +101,11 @@ export const crawlCommand: Command = {
     }
   },
 };
+
+function describeError(error: CrawlRunSummary['firstError']): string {
+  if (!error) return 'no error recorded';
+  return `${error.kind}: ${error.message}${error.url ? ` (${error.url})` : ''}`;
+}
 
 async function waitForIndexDrain(queue: import('bullmq').Queue, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

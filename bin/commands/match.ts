@@ -4,7 +4,6 @@ import {
   type VacancyMatchList,
   vacancyMatchList,
 } from '../../matchers/match-lists.ts';
-import { MatchService } from '../../matchers/match-service.ts';
 import { STORED_LIMIT } from '../../matchers/match-store.ts';
 import type { MatchResult } from '../../matchers/types.ts';
 import { readCustomerRecord } from '../../src/customers/access.ts';
@@ -111,7 +110,7 @@ export const matchCommand: Command = {
       throw new UsageError(`--limit must be a whole number from 1 to ${STORED_LIMIT}, got "${limitText}".`);
     }
     const { ctx } = await resources.core();
-    const service = (await resources.matchService?.()) ?? (await MatchService.load(ctx));
+    const service = await resources.matchService();
     const entry = {
       actor: null,
       action: 'read',

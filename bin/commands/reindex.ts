@@ -1,6 +1,5 @@
 import { outboxHead } from '../../src/outbox/read-log.ts';
-import { dbCursor, rebuildIndex } from '../../src/search/index-sync.ts';
-import { openSearch } from '../container.ts';
+import { rebuildIndex, sharedIndexCursor } from '../../src/search/index-sync.ts';
 import type { Command } from './command.ts';
 
 export const reindexCommand: Command = {
@@ -16,19 +15,14 @@ export const reindexCommand: Command = {
   options: {},
   async run({ config, io, resources }) {
     const core = await resources.core();
-    const search = (await resources.search?.()) ?? (await openSearch(config));
-    const owned = !resources.search;
-    try {
-      const head = await outboxHead(core.ctx);
-      const started = Date.now();
-      const count = await rebuildIndex(core.ctx, search, 5000);
-      if (config.search.kind === 'meilisearch') await dbCursor(core.ctx).set(head);
-      io.out(
-        `Indexed ${count} open vacancies into the ${config.search.kind} engine in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-      );
-      return 0;
-    } finally {
-      if (owned) await search.close();
-    }
+    const search = await resources.search();
+    const head = await outboxHead(core.ctx);
+    const started = Date.now();
+    const count = await rebuildIndex(core.ctx, search, 5000);
+    if (config.search.kind === 'meilisearch') await sharedIndexCursor(core.ctx).advance(head);
+    io.out(
+      `Indexed ${count} open vacancies into the ${config.search.kind} engine in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    );
+    return 0;
   },
 };

@@ -1,4 +1,5 @@
 import { SourceType } from '../../src/domain/enums.ts';
+import { ValidationFailed } from '../../src/errors.ts';
 import { addSource, listSources, parseInterval, setSourceEnabled } from '../../src/sources/sources.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
@@ -16,7 +17,8 @@ export const sourcesCommand: Command = {
     '',
     `Types: ${SourceType.options.filter((t) => t !== 'employer').join(', ')}.`,
     'Every source records the legal basis or terms under which it is crawled (--legal-basis; public career pages and',
-    'feeds get a default). ba_jobsuche sources start disabled: enable them only under an agreement with the BA.',
+    'feeds get a default). ba_jobsuche sources start disabled: enable them only under an agreement with the BA;',
+    'their --url defaults to BA_JOBSUCHE_URL.',
     '--config takes the type-specific settings as JSON, e.g. {"pages":["https://…"]} or {"sitemap":"https://…/sitemap.xml"}',
     'for jsonld, or the CSS selectors for browser (see docs/crawling.md).',
   ].join('\n'),
@@ -29,11 +31,11 @@ export const sourcesCommand: Command = {
     config: { type: 'string' },
     'legal-basis': { type: 'string' },
   },
-  async run({ values, positionals, io, resources }) {
+  async run({ config, values, positionals, io, resources }) {
     const [action, id] = positionals;
     if (action === 'add') {
       const type = stringOption(values, 'type');
-      const url = stringOption(values, 'url');
+      const url = stringOption(values, 'url') ?? (type === 'ba_jobsuche' ? config.crawl.baJobsucheUrl : undefined);
       if (!type || !url) throw new UsageError('--type and --url are required.');
       const every = stringOption(values, 'every');
       const everyMinutes = every === undefined ? undefined : parseInterval(every);
@@ -50,18 +52,27 @@ export const sourcesCommand: Command = {
       }
       const params = Object.fromEntries(new URLSearchParams(stringOption(values, 'params') ?? ''));
       const core = await resources.core();
-      const source = await addSource({
-        ctx: core.ctx,
-        input: {
-          type: type as never,
-          url,
-          name: stringOption(values, 'name'),
-          params,
-          config: sourceConfig,
-          everyMinutes,
-          legalBasis: stringOption(values, 'legal-basis'),
-        },
-      });
+      let source: Awaited<ReturnType<typeof addSource>>;
+      try {
+        source = await addSource({
+          ctx: core.ctx,
+          input: {
+            type: type as never,
+            url,
+            name: stringOption(values, 'name'),
+            params,
+            config: sourceConfig,
+            everyMinutes,
+            legalBasis: stringOption(values, 'legal-basis'),
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof ValidationFailed)) throw err;
+        // The generic error output prints the detail as JSON, even an empty issue list; here one line per problem.
+        io.err(`Error: ${err.message}`);
+        for (const issue of err.issues) io.err(`  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+        return 1;
+      }
       io.out(
         `Source added: ${source.id} (${source.type}, ${source.enabled ? 'enabled' : 'DISABLED until an administrator enables it'})`,
       );

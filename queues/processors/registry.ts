@@ -6,9 +6,8 @@ import { rematch } from '../../matchers/rematch.ts';
 import type { Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import type { Logger } from '../../src/logging.ts';
-import { type IndexCursor, syncIndex } from '../../src/search/index-sync.ts';
-import type { SearchEngine } from '../../src/search/search-engine.ts';
-import { ingestBatch } from '../../src/vacancies/ingest-batch.ts';
+import type { OutboxFollower } from '../../src/outbox/follow.ts';
+import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
 import type { Queues } from '../queues.ts';
 import type { ProcessorRegistry } from '../workers.ts';
 
@@ -16,9 +15,8 @@ export interface ProcessorDeps {
   config: Config;
   ctx: Ctx;
   queues: Queues;
-  /** Absent in a worker-only process of embedded mode: the API process follows the outbox for its own index. */
-  search: SearchEngine | undefined;
-  cursor: IndexCursor | undefined;
+  /** Absent in a worker-only process of embedded mode: the embedded index lives in the API process. */
+  indexFollower: OutboxFollower | undefined;
   /** The process's matcher indexes; the API of the same process serves from them too. */
   matchService: MatchService;
   log: Logger;
@@ -28,8 +26,7 @@ export function createProcessors({
   config,
   ctx,
   queues,
-  search,
-  cursor,
+  indexFollower,
   matchService,
 }: ProcessorDeps): ProcessorRegistry {
   const rateLimiter = new RedisHostRateLimiter(queues.connection);
@@ -45,9 +42,8 @@ export function createProcessors({
       return { status: result.status, detail: result.stats ? { ...result.stats } : {} };
     },
     async index() {
-      if (!search || !cursor) return { status: 'skipped', detail: { reason: 'no search engine in this process' } };
-      const applied = await syncIndex(ctx, search, cursor);
-      return { status: 'done', detail: { applied } };
+      if (!indexFollower) return { status: 'skipped', detail: { reason: 'no search engine in this process' } };
+      return { status: 'done', detail: { applied: await indexFollower.sync(ctx) } };
     },
     async match(payload) {
       const result = await rematch(ctx, matchService, payload);

@@ -1,7 +1,7 @@
 /**
- * `jobbruecke seed --demo`: a deterministic, obviously synthetic city on the figures of DOMAIN.md. One transaction
- * with deterministic ids and a completion marker, so an interrupted seed leaves nothing behind and a re-run is a
- * no-op once complete.
+ * `jobbruecke seed --demo`: a deterministic, obviously synthetic city on the job centre's figures (branches.ts,
+ * synthetic-customers.ts). One transaction with deterministic ids and a completion marker, so an interrupted seed
+ * leaves nothing behind and a re-run is a no-op once complete.
  */
 import { eq, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
@@ -21,16 +21,11 @@ import {
 } from '../db/schema.ts';
 import { lookupPlz } from '../geo/plz.ts';
 import { dedupeKeys, normaliseEmployer } from '../ingest/dedupe.ts';
-import { findLanguages } from '../ingest/languages.ts';
-import { findLicences } from '../ingest/licences.ts';
-import { findSkills } from '../ingest/skills.ts';
-import { cueText } from '../ingest/text.ts';
-import { requirementLevel } from '../taxonomy/kldb.ts';
 import { hashToken } from '../users/tokens.ts';
 import { demoBranches } from './branches.ts';
 import { createRandom, deterministicUuid } from './random.ts';
 import { generateCustomers } from './synthetic-customers.ts';
-import { generateVacancies } from './synthetic-vacancies.ts';
+import { generateVacancies, normaliseSynthetic } from './synthetic-vacancies.ts';
 
 export const DEMO_SEED_MARKER = 'demo_seed';
 const DEMO_SEED_VERSION = '1';
@@ -224,43 +219,18 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       const branchId = lookupPlz(v.plz) ? (branchByPlz.get(v.plz) ?? null) : null;
       if (isSubmission) submissionNo += 1;
       const url = isSubmission ? undefined : `${source.url}/${i + 1}`;
-      const cues = cueText(v.title, v.description);
-      const row = {
+      const content = normaliseSynthetic(v, isSubmission ? 1 : 0.9);
+      vacancyRows.push({
         id,
         status: 'open',
         referenceNumber: isSubmission ? `AG-${now.getUTCFullYear()}-${String(submissionNo).padStart(6, '0')}` : null,
         employerId: employerIds.get(v.employerName) ?? null,
-        employerName: v.employerName,
         branchId,
-        title: v.title,
-        description: v.description,
-        kldbCode: v.kldbCode,
-        kldbConfidence: isSubmission ? 1 : 0.9,
-        requirementLevel: requirementLevel(v.kldbCode) ?? null,
-        plz: v.plz,
-        place: v.place,
-        lat: v.lat,
-        lon: v.lon,
-        workingTimes: v.workingTimes,
-        contractType: v.contractType,
-        offerType: v.offerType,
-        // The same extraction ingest applies, so demo vacancies ask for skills, licences and languages like real ones.
-        skills: findSkills(cues),
-        licences: findLicences(cues),
-        languages: findLanguages(cues),
-        publishedAt: v.publishedAt,
+        ...content,
         createdAt: v.publishedAt,
         updatedAt: v.publishedAt,
-      } satisfies typeof vacancies.$inferInsert;
-      vacancyRows.push(row);
-      const keys = dedupeKeys({
-        ...row,
-        kldbNeedsReview: false,
-        remote: false,
-        salary: null,
-        validThrough: null,
       });
-      for (const key of keys) keyRows.push({ key, vacancyId: id });
+      for (const key of dedupeKeys(content)) keyRows.push({ key, vacancyId: id });
       linkRows.push({
         id: deterministicUuid(NS.link, linkRows.length + 1),
         vacancyId: id,

@@ -1,6 +1,6 @@
 /**
  * Deterministic, obviously synthetic customers ("Kunde 00042") in the six profile groups with the counts from the
- * job centre's concept (DOMAIN.md). Occupations follow the demo vacancies' occupation mix so matches exist.
+ * job centre's concept (PROFILE_GROUP_COUNTS). Occupations follow the demo vacancies' occupation mix so matches exist.
  */
 import type { Customer } from '../domain/customer.ts';
 import type { LanguageRequirement, Licence, ProfileGroup, WorkingTime } from '../domain/enums.ts';

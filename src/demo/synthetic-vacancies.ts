@@ -4,27 +4,22 @@
  * frequency (many warehouse, care, retail and kitchen jobs, a long tail of rare ones) so benchmarks see the skew
  * of a real pool. Same (count, seed, now) → same output.
  */
-import type { ContractType, OfferType, WorkingTime } from '../domain/enums.ts';
-import type { VacancyDocument } from '../domain/vacancy.ts';
+import type { OfferType, WorkingTime } from '../domain/enums.ts';
 import { lookupPlace, type PlzEntry, regionStuttgartPostcodes } from '../geo/plz.ts';
-import { type KldbEntry, kldbEntry, kldbLeaves, kldbTitle } from '../taxonomy/kldb.ts';
+import { findLanguages } from '../ingest/languages.ts';
+import { findLicences } from '../ingest/licences.ts';
+import { findSkills } from '../ingest/skills.ts';
+import { cueText } from '../ingest/text.ts';
+import { type KldbEntry, kldbEntry, kldbLeaves, requirementLevel } from '../taxonomy/kldb.ts';
+import type { NormalisedVacancy } from '../vacancies/vacancy.ts';
 import { mulberry32 } from './random.ts';
 
-export interface SyntheticVacancy {
-  title: string;
-  /** The 5-digit KldB code the title was drawn for. */
-  kldbCode: string;
-  description: string;
-  employerName: string;
-  plz: string;
-  place: string;
-  lat: number;
-  lon: number;
-  workingTimes: WorkingTime[];
-  contractType: ContractType | null;
-  offerType: OfferType;
-  publishedAt: Date;
-}
+type Always = 'employerName' | 'kldbCode' | 'plz' | 'place' | 'lat' | 'lon' | 'publishedAt';
+/** The fields the generator draws, those in `Always` never null; `normaliseSynthetic` derives the rest. */
+export type SyntheticVacancy = Pick<
+  NormalisedVacancy,
+  'title' | 'description' | 'workingTimes' | 'contractType' | 'offerType'
+> & { [K in Always]: NonNullable<NormalisedVacancy[K]> };
 
 const DAY_MS = 86_400_000;
 const PUBLISHED_WITHIN_DAYS = 60;
@@ -352,21 +347,23 @@ export function generateVacancies(count: number, seed: number, now: number = Dat
   return vacancies;
 }
 
-export function toVacancyDocument(vacancy: SyntheticVacancy, id: string): VacancyDocument {
+/**
+ * The whole normalised vacancy of a generated one, with the same skill, licence and language extraction ingest
+ * applies, so demo vacancies ask for them like real ones. Kept out of `generateVacancies`, which the benchmarks call
+ * for far more vacancies and which need only the drawn fields.
+ */
+export function normaliseSynthetic(v: SyntheticVacancy, kldbConfidence = 0.9): NormalisedVacancy {
+  const cues = cueText(v.title, v.description);
   return {
-    id,
-    title: vacancy.title,
-    description: vacancy.description,
-    employerName: vacancy.employerName,
-    place: vacancy.place,
-    plz: vacancy.plz,
-    lat: vacancy.lat,
-    lon: vacancy.lon,
-    kldbCode: vacancy.kldbCode,
-    kldbTitle: kldbTitle(vacancy.kldbCode) ?? null,
-    workingTimes: vacancy.workingTimes,
-    contractType: vacancy.contractType,
-    offerType: vacancy.offerType,
-    publishedAt: vacancy.publishedAt.getTime(),
+    ...v,
+    kldbConfidence,
+    kldbNeedsReview: false,
+    requirementLevel: requirementLevel(v.kldbCode) ?? null,
+    remote: false,
+    salary: null,
+    skills: findSkills(cues),
+    licences: findLicences(cues),
+    languages: findLanguages(cues),
+    validThrough: null,
   };
 }

@@ -25,7 +25,7 @@ export const OFFER_TYPE_LABEL: Record<OfferType, string> = {
   praktikum: 'Praktikum/Trainee',
 };
 
-/** Profillagen: distance of a customer to the labour market (DOMAIN.md). */
+/** Profillagen: distance of a customer to the labour market; who is matched: docs/matching.md, "Eligibility". */
 export const ProfileGroup = z.enum(['market', 'activation', 'support', 'complex', 'not_available', 'integrated']);
 export type ProfileGroup = z.infer<typeof ProfileGroup>;
 

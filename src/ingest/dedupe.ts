@@ -3,11 +3,11 @@
  * elsewhere), and a decision whether two postings describe one vacancy. The rules favour precision: a wrong merge
  * hides a vacancy from job seekers, a missed one only shows it twice.
  */
-import type { NormalisedVacancy } from '../domain/vacancy.ts';
 import { distanceKm } from '../geo/plz.ts';
 import { titleTermSet } from '../taxonomy/coder.ts';
 import { stem } from '../taxonomy/coder-terms.ts';
 import { foldCase } from '../taxonomy/coder-text.ts';
+import type { NormalisedVacancy } from '../vacancies/vacancy.ts';
 
 export type DedupeVacancy = NormalisedVacancy & {
   /** The posting's own address. */

@@ -4,10 +4,10 @@
  * bad posting must not stop a crawl batch.
  */
 import type { RawPosting } from '../domain/posting.ts';
-import type { NormalisedVacancy } from '../domain/vacancy.ts';
 import { codeOccupation, levelCue } from '../taxonomy/coder.ts';
 import { cleanTitle } from '../taxonomy/coder-text.ts';
 import { isKldbCode, requirementLevel } from '../taxonomy/kldb.ts';
+import type { NormalisedVacancy } from '../vacancies/vacancy.ts';
 import { vacancyDates } from './dates.ts';
 import { findLanguages } from './languages.ts';
 import { findLicences } from './licences.ts';

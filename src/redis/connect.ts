@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logging.ts';
+import { logRedisErrors } from './error-log.ts';
 import { portAnswers, type RedisServerHandle, redisServerAvailable, startRedisServer } from './redis-server.ts';
 
 export interface RedisEndpoint {
@@ -82,15 +83,15 @@ export async function warnIfRedisUnsafe(redis: Redis, log: Logger): Promise<void
 }
 
 /** A connection for BullMQ workers (blocking commands need maxRetriesPerRequest: null). */
-export function workerConnection(url: string): Redis {
+export function workerConnection(url: string, log: Logger): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
-  redis.on('error', () => {});
+  redis.on('error', logRedisErrors(log, 'worker connection'));
   return redis;
 }
 
 /** A connection for producers and health checks: fail fast instead of queueing commands while Redis is away. */
-export function producerConnection(url: string): Redis {
+export function producerConnection(url: string, log: Logger): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-  redis.on('error', () => {});
+  redis.on('error', logRedisErrors(log, 'producer connection'));
   return redis;
 }

@@ -4,8 +4,8 @@
  * nothing per document.
  */
 import { ContractType, OfferType, WorkingTime } from '../domain/enums.ts';
-import type { VacancyDocument } from '../domain/vacancy.ts';
 import { distanceKm } from '../geo/plz.ts';
+import type { VacancyDocument } from '../vacancies/vacancy.ts';
 import type { SearchFacets, SearchQuery } from './search-engine.ts';
 
 const NO_KLDB = -1;

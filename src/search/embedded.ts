@@ -4,17 +4,10 @@
  * Why FlexSearch and how fast this is at 100,000 vacancies: docs/search-engine.md.
  */
 import { Index } from 'flexsearch';
-import type { VacancyDocument } from '../domain/vacancy.ts';
+import { toSummary, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
 import { toSlotFilter, VacancyColumns } from './columns.ts';
 import { analyse, isStopWord, stem, words } from './german.ts';
-import {
-  type SearchEngine,
-  type SearchHit,
-  type SearchQuery,
-  type SearchResult,
-  toSummary,
-  type VacancySummary,
-} from './search-engine.ts';
+import type { SearchEngine, SearchHit, SearchQuery, SearchResult } from './search-engine.ts';
 import { topK } from './top-k.ts';
 import { Vocabulary } from './vocabulary.ts';
 

@@ -4,64 +4,15 @@
  */
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { appMeta, vacancies } from '../db/schema.ts';
-import type { VacancyDocument } from '../domain/vacancy.ts';
-import { readLog } from '../outbox/read-log.ts';
-import { kldbTitle } from '../taxonomy/kldb.ts';
+import { vacancies } from '../db/schema.ts';
+import { dbCursor, type OutboxCursor } from '../outbox/cursor.ts';
+import { followOutbox, type OutboxFollower } from '../outbox/follow.ts';
+import { toVacancyDocument } from '../vacancies/vacancy.ts';
 import type { SearchEngine } from './search-engine.ts';
 
-export interface IndexCursor {
-  get(): Promise<number>;
-  set(id: number): Promise<void>;
-}
-
-/** For an in-process index, rebuilt at every start: the cursor lives as long as the index. */
-export function memoryCursor(start = 0): IndexCursor {
-  let value = start;
-  return {
-    get: async () => value,
-    // Two followers in one process (the index job and the API's timer) may finish out of order.
-    set: async (id) => {
-      value = Math.max(value, id);
-    },
-  };
-}
-
-/** For a shared index (Meilisearch): the cursor lives in the DB beside the data it follows. */
-export function dbCursor(ctx: Ctx, key = 'index_cursor'): IndexCursor {
-  return {
-    async get() {
-      const [row] = await ctx.db.select({ value: appMeta.value }).from(appMeta).where(eq(appMeta.key, key));
-      return row ? Number(row.value) : 0;
-    },
-    async set(id) {
-      await ctx.db
-        .insert(appMeta)
-        .values({ key, value: String(id) })
-        .onConflictDoUpdate({ target: appMeta.key, set: { value: String(id), updatedAt: ctx.now() } });
-    },
-  };
-}
-
-type VacancyRow = typeof vacancies.$inferSelect;
-
-export function toVacancyDocument(v: VacancyRow): VacancyDocument {
-  return {
-    id: v.id,
-    title: v.title,
-    description: v.description,
-    employerName: v.employerName,
-    place: v.place,
-    plz: v.plz,
-    lat: v.lat,
-    lon: v.lon,
-    kldbCode: v.kldbCode,
-    kldbTitle: v.kldbCode ? (kldbTitle(v.kldbCode) ?? null) : null,
-    workingTimes: v.workingTimes as VacancyDocument['workingTimes'],
-    contractType: v.contractType,
-    offerType: v.offerType,
-    publishedAt: (v.publishedAt ?? v.createdAt).getTime(),
-  };
+/** The shared index's cursor (Meilisearch): one for all processes, in the DB. */
+export function sharedIndexCursor(ctx: Ctx): OutboxCursor {
+  return dbCursor(ctx, 'index_cursor');
 }
 
 /** Applies index changes for the given vacancy ids: open ones are upserted, all others removed. */
@@ -80,22 +31,15 @@ export async function applyToIndex(
   return { upserted: open.length, removed: gone.length };
 }
 
-/** Follows the outbox from the cursor until caught up (see src/outbox/read-log.ts). Returns the rows applied. */
-export async function syncIndex(
-  ctx: Ctx,
-  search: SearchEngine,
-  cursor: IndexCursor,
-  batchSize = 1000,
-): Promise<number> {
-  let applied = 0;
-  for (;;) {
-    const page = await readLog(ctx, await cursor.get(), batchSize);
-    const ids = page.entries.filter((e) => e.topic === 'index').map((e) => e.aggregateId);
-    await applyToIndex(ctx, search, [...new Set(ids)]);
-    await cursor.set(page.cursor);
-    applied += ids.length;
-    if (page.caughtUp) return applied;
-  }
+/** The index's outbox follower (src/outbox/follow.ts): re-reads the vacancies named by rows of topic 'index'. */
+export function createIndexFollower(search: SearchEngine, cursor: OutboxCursor): OutboxFollower {
+  return followOutbox({
+    topic: 'index',
+    cursor,
+    apply: async (ctx, entries) => {
+      await applyToIndex(ctx, search, [...new Set(entries.map((e) => e.aggregateId))]);
+    },
+  });
 }
 
 /** Rebuilds the index from the DB: every open vacancy, in pages. Returns the number indexed. */

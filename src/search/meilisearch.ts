@@ -15,8 +15,8 @@ import {
   type Task,
 } from 'meilisearch';
 import { OfferType } from '../domain/enums.ts';
-import type { VacancyDocument } from '../domain/vacancy.ts';
 import { distanceKm } from '../geo/plz.ts';
+import { SUMMARY_FIELDS, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
 import {
   emptyFacets,
   MAX_RESULT_WINDOW,
@@ -25,7 +25,6 @@ import {
   type SearchHit,
   type SearchQuery,
   type SearchResult,
-  type VacancySummary,
 } from './search-engine.ts';
 
 export interface MeilisearchEngineOptions {
@@ -51,21 +50,6 @@ interface MeiliVacancy extends VacancyDocument {
   _geo: { lat: number; lng: number } | null;
 }
 
-const SUMMARY_FIELDS: Array<keyof VacancySummary> = [
-  'id',
-  'title',
-  'employerName',
-  'place',
-  'plz',
-  'lat',
-  'lon',
-  'kldbCode',
-  'kldbTitle',
-  'workingTimes',
-  'contractType',
-  'offerType',
-  'publishedAt',
-];
 const FACETS = ['workingTimes', 'offerType', 'contractType', 'kldb2'] as const;
 
 const SETTINGS: Settings = {

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { ContractType, OfferType, WorkingTime } from '../domain/enums.ts';
-import type { VacancyDocument } from '../domain/vacancy.ts';
+import type { VacancyDocument, VacancySummary } from '../vacancies/vacancy.ts';
 
-/** No query may reach past this many hits, so nobody can page through the whole pool (ARCHITECTURE.md). */
+/** No query may reach past this many hits, so nobody can scrape the whole vacancy pool through the public API. */
 export const MAX_RESULT_WINDOW = 1000;
 export const MAX_PER_PAGE = 100;
 export const DEFAULT_PER_PAGE = 20;
@@ -56,9 +56,6 @@ export const SearchQuery = z
 export type SearchQuery = z.infer<typeof SearchQuery>;
 export type SearchQueryInput = z.input<typeof SearchQuery>;
 
-/** What the index returns for one vacancy: public fields without the long description (the DB serves that). */
-export type VacancySummary = Omit<VacancyDocument, 'description'>;
-
 export interface SearchHit extends VacancySummary {
   /** Great-circle distance from `near`, in km; only present when the query has `near`. */
   distanceKm?: number;
@@ -99,12 +96,6 @@ export interface SearchEngine {
   /** True when the engine can serve searches; never throws. */
   health(): Promise<boolean>;
   close(): Promise<void>;
-}
-
-/** Strips the description, the one field the index must never hand out. */
-export function toSummary(doc: VacancyDocument): VacancySummary {
-  const { description: _description, ...summary } = doc;
-  return summary;
 }
 
 export function emptyFacets(): SearchFacets {

@@ -28,7 +28,8 @@ export const AddSourceInput = z.object({
   type: SourceType.exclude(['employer']),
   url: z
     .string()
-    .url('keine gültige URL')
+    // One problem, one message: a string that is no URL at all is not also reported as "not http(s)".
+    .url({ error: 'keine gültige URL', abort: true })
     .refine((u) => /^https?:/.test(u), 'nur http(s)-URLs'),
   name: z.string().trim().min(1).max(200).optional(),
   params: z.record(z.string(), z.string()).default({}),

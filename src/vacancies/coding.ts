@@ -13,6 +13,7 @@ import { Forbidden, issuesOf, NotFound, ValidationFailed } from '../errors.ts';
 import { appendOutbox, vacancyChanged } from '../outbox/append.ts';
 import { codeOccupation } from '../taxonomy/coder.ts';
 import { isKldbCode, kldbTitle, requirementLevel } from '../taxonomy/kldb.ts';
+import { VACANCY_REFERENCE_COLUMNS, type VacancyReference } from './vacancy.ts';
 
 const CODING_ROLES = new Set(['caseworker', 'branch_lead', 'admin']);
 
@@ -26,13 +27,7 @@ function branchFilter(actor: Actor) {
   return or(eq(vacancies.branchId, actor.branchId), isNull(vacancies.branchId));
 }
 
-export interface CodingReviewItem {
-  id: string;
-  title: string;
-  employerName: string | null;
-  place: string | null;
-  kldbCode: string | null;
-  kldbTitle: string | null;
+export interface CodingReviewItem extends VacancyReference {
   confidence: number;
   suggestions: Array<{ code: string; title: string; confidence: number }>;
 }
@@ -40,28 +35,14 @@ export interface CodingReviewItem {
 export async function listCodingReview(ctx: Ctx, actor: Actor, limit = 50): Promise<CodingReviewItem[]> {
   assertMayCode(actor);
   const rows = await ctx.db
-    .select({
-      id: vacancies.id,
-      title: vacancies.title,
-      description: vacancies.description,
-      employerName: vacancies.employerName,
-      place: vacancies.place,
-      kldbCode: vacancies.kldbCode,
-      confidence: vacancies.kldbConfidence,
-    })
+    .select({ ...VACANCY_REFERENCE_COLUMNS, description: vacancies.description, confidence: vacancies.kldbConfidence })
     .from(vacancies)
     .where(and(eq(vacancies.status, 'open'), eq(vacancies.kldbNeedsReview, true), branchFilter(actor)))
     .orderBy(asc(vacancies.createdAt))
     .limit(Math.min(Math.max(limit, 1), 200));
-  return rows.map((r) => ({
-    id: r.id,
-    title: r.title,
-    employerName: r.employerName,
-    place: r.place,
-    kldbCode: r.kldbCode,
-    kldbTitle: r.kldbCode ? (kldbTitle(r.kldbCode) ?? null) : null,
-    confidence: r.confidence,
-    suggestions: codeOccupation({ title: r.title, description: r.description }).candidates.slice(0, 5),
+  return rows.map(({ description, ...item }) => ({
+    ...item,
+    suggestions: codeOccupation({ title: item.title, description }).candidates.slice(0, 5),
   }));
 }
 

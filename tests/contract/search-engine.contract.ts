@@ -3,7 +3,6 @@
  * `describeSearchEngine('embedded', async () => new EmbeddedSearchEngine())`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { VacancyDocument } from '../../src/domain/vacancy.ts';
 import {
   MAX_RESULT_WINDOW,
   type SearchEngine,
@@ -11,6 +10,7 @@ import {
   type SearchQueryInput,
   type SearchResult,
 } from '../../src/search/search-engine.ts';
+import type { VacancyDocument } from '../../src/vacancies/vacancy.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 15, 12);

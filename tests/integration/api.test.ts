@@ -8,6 +8,7 @@ import { checkHealth } from '../../src/health.ts';
 import { createEmbeddedSearchEngine } from '../../src/search/embedded.ts';
 import { rebuildIndex } from '../../src/search/index-sync.ts';
 import type { SearchEngine } from '../../src/search/search-engine.ts';
+import { VacancyDetailJson, VacancyHitJson } from '../../src/vacancies/vacancy.ts';
 import { testContext } from '../helpers/context.ts';
 import { insertSyntheticVacancies } from '../helpers/vacancies.ts';
 
@@ -107,6 +108,7 @@ describe('GET /api/v1/vacancies', () => {
           'working_times',
         ].sort(),
       );
+      expect(VacancyHitJson.strict().safeParse(hit).success).toBe(true);
       expect(hit.distance_km).toBeLessThanOrEqual(30);
     }
     expect(Object.keys(body.facets)).toEqual(
@@ -118,6 +120,7 @@ describe('GET /api/v1/vacancies', () => {
     const res = await app().request('/api/v1/vacancies?working_time=teilzeit&kldb=5&per_page=50');
     const body = await json(res);
     expect(res.status).toBe(200);
+    expect(body.hits.length).toBeGreaterThan(0);
     for (const hit of body.hits) {
       expect(hit.working_times).toContain('teilzeit');
       expect(hit.kldb_code.startsWith('5')).toBe(true);
@@ -139,7 +142,7 @@ describe('GET /api/v1/vacancies', () => {
       expect(res.headers.get('content-type'), query).toContain('application/problem+json');
       const body = await json(res);
       expect(body.code, query).toBe('validation');
-      expect(body.requestId, query).toBeTruthy();
+      expect(body.request_id, query).toBeTruthy();
     }
   });
 
@@ -157,13 +160,15 @@ describe('GET /api/v1/vacancies', () => {
 });
 
 describe('GET /api/v1/vacancies/{id}', () => {
-  it('returns one vacancy with its description and KldB title', async () => {
+  it('returns one vacancy with its description and KldB title, in snake_case like the hits', async () => {
     const res = await app().request(`/api/v1/vacancies/${ids[0]}`);
     expect(res.status).toBe(200);
     const body = await json(res);
+    expect(VacancyDetailJson.strict().parse(body)).toBeTruthy();
     expect(body.id).toBe(ids[0]);
     expect(body.description.length).toBeGreaterThan(20);
-    expect(body.kldbTitle).toBeTruthy();
+    expect(body.kldb_title).toBeTruthy();
+    expect(body).toMatchObject({ status: 'open', employer: expect.any(String), working_times: expect.any(Array) });
   });
 
   it('answers 404 problem+json for unknown and malformed ids', async () => {

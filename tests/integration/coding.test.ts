@@ -14,7 +14,7 @@ import {
 } from '../../src/db/schema.ts';
 import { createEmbeddedSearchEngine } from '../../src/search/embedded.ts';
 import { addUser } from '../../src/users/add-user.ts';
-import { ingestBatch } from '../../src/vacancies/ingest-batch.ts';
+import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
 import { testContext } from '../helpers/context.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
@@ -94,7 +94,9 @@ describe('coding review', () => {
     const res = await call('/api/v1/coding/review', 'caseworker');
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body.items.map((i: { vacancy_id: string }) => i.vacancy_id)).toContain(vacancyId);
+    const item = body.items.find((i: { vacancy_id: string }) => i.vacancy_id === vacancyId);
+    expect(item).toMatchObject({ title: 'Mitarbeiter (m/w/d)', employer: 'Beispiel Dienste GmbH', plz: '70173' });
+    expect(item.suggestions.length).toBeGreaterThan(0);
   });
 
   it('refuses employers and anonymous clients', async () => {

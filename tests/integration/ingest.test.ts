@@ -11,7 +11,8 @@ import {
   vacancySources,
 } from '../../src/db/schema.ts';
 import type { RawPostingInput } from '../../src/domain/posting.ts';
-import { closeExpired, ingestBatch } from '../../src/vacancies/ingest-batch.ts';
+import { closeExpired } from '../../src/vacancies/ingest/close-expired.ts';
+import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
 import { testContext } from '../helpers/context.ts';
 import { openMigrated, testDatabases } from '../helpers/databases.ts';
 

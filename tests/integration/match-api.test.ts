@@ -13,6 +13,7 @@ import { checkHealth } from '../../src/health.ts';
 import { createEmbeddedSearchEngine } from '../../src/search/embedded.ts';
 import type { SearchEngine } from '../../src/search/search-engine.ts';
 import { addUser } from '../../src/users/add-user.ts';
+import { VacancyReferenceJson } from '../../src/vacancies/vacancy.ts';
 import { testContext } from '../helpers/context.ts';
 import { openMigrated, testDatabases } from '../helpers/databases.ts';
 
@@ -222,6 +223,16 @@ describe.each(testDatabases())('match API on $name', (factory) => {
       const res = await get(`/api/v1/vacancies/${V.cook}/matches`, 'cw1');
       expect(res.status).toBe(200);
       const body = (await res.json()) as ListBody;
+      expect(body.subject).toEqual({
+        type: 'vacancy',
+        vacancy_id: V.cook,
+        title: 'Koch (m/w/d) cook',
+        employer: 'Testküche GmbH',
+        place: 'Stuttgart',
+        plz: '70173',
+        kldb_code: '29302',
+        kldb_title: expect.stringContaining('Köche'),
+      });
       const ids = body.results.map((r) => r.customer_id);
       expect(ids.sort()).toEqual([C.m1, C.m3, C.m4].sort());
       const scores = body.results.map((r) => r.score);
@@ -370,6 +381,7 @@ describe.each(testDatabases())('match API on $name', (factory) => {
         const body = (await res.json()) as ListBody;
         expect(body.subject).toMatchObject({ customer_id: C.lager, profile_group: 'Marktprofil', plz: '70173' });
         expect(body.results.map((r) => r.vacancy_id)).toEqual([V.lager]);
+        expect(VacancyReferenceJson.safeParse(body.results[0]).success).toBe(true);
         expect(body.results[0]?.parts.find((p) => p.code === 'occupation')?.text).toMatch(/^gleiche Berufsgattung/);
         expect(body.not_eligible).toEqual([]);
       }

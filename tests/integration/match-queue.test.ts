@@ -99,18 +99,17 @@ describe.each(testDatabases())('re-matching through the queue on $name', (factor
 
     const service = await MatchService.load(ctx);
     const redisUrl = inject('redisUrl');
-    connection = producerConnection(redisUrl);
+    connection = producerConnection(redisUrl, ctx.log);
     await new Promise<void>((resolve) =>
       connection.status === 'ready' ? resolve() : connection.once('ready', resolve),
     );
     const prefix = `test-match-${randomBytes(4).toString('hex')}`;
-    queues = createQueues(connection, prefix);
+    queues = createQueues(connection, ctx.log, prefix);
     const processors = createProcessors({
       config: loadConfig({}),
       ctx,
       queues,
-      search: undefined,
-      cursor: undefined,
+      indexFollower: undefined,
       matchService: service,
       log: ctx.log,
     });

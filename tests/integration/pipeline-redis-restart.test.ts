@@ -18,7 +18,7 @@ import { type Database, openPglite } from '../../src/db/client.ts';
 import { crawlRuns, ingestBatches, outbox, sources, vacancies, vacancySources } from '../../src/db/schema.ts';
 import { producerConnection } from '../../src/redis/connect.ts';
 import { type RedisServerHandle, startRedisServer } from '../../src/redis/redis-server.ts';
-import { ingestBatch } from '../../src/vacancies/ingest-batch.ts';
+import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
 import { testContext } from '../helpers/context.ts';
 import { type JobFeedServer, startJobFeedServer } from '../helpers/job-feed-server.ts';
 
@@ -63,9 +63,9 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
     .values({ name: 'Testbörse', type: 'feed', url: board.feedUrl, legalBasis: 'test fixture', everyMinutes: 1440 })
     .returning({ id: sources.id });
 
-  const connection = producerConnection(redis.url);
+  const connection = producerConnection(redis.url, ctx.log);
   await new Promise((r) => connection.once('ready', r));
-  const queues = createQueues(connection, 'restart-test');
+  const queues = createQueues(connection, ctx.log, 'restart-test');
   const rateLimiter = new RedisHostRateLimiter(connection, 'restart-test:host:');
   const processors: ProcessorRegistry = {
     crawl: async ({ sourceId }) => {

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createQueues } from '../../queues/queues.ts';
 import { createLogger } from '../../src/logging.ts';
-import { resolveRedis } from '../../src/redis/connect.ts';
+import { producerConnection, resolveRedis } from '../../src/redis/connect.ts';
 import { freePort } from '../../src/redis/redis-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jobbruecke-redis-resolve-'));
@@ -40,5 +42,23 @@ describe('finding Redis without REDIS_URL', () => {
     } finally {
       await first.privateServer?.stop();
     }
+  });
+});
+
+describe('a Redis that is down', () => {
+  it('is logged once, not at every reconnect by the client and each of its queues', async () => {
+    const lines: Array<{ msg: string; where: string; err: string }> = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const connection = producerConnection(`redis://127.0.0.1:${await freePort()}`, capture);
+    const queues = createQueues(connection, capture, 'down-test');
+    try {
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      connection.disconnect();
+      await queues.close();
+    }
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'Redis error', err: expect.stringMatching(/ECONNREFUSED/) }),
+    ]);
   });
 });

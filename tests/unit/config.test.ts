@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -71,5 +73,15 @@ describe('loadConfig', () => {
       'REDIS_URL',
       'SLA_RESPONSE_HOURS',
     ]);
+  });
+
+  it('parses exactly the variables the README documents', () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const table = /## Configuration\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+    const documented = table
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
+    expect(documented.sort()).toEqual([...ENV_VARIABLES].sort());
   });
 });

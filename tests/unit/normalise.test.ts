@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RawPosting, type RawPostingInput } from '../../src/domain/posting.ts';
-import { NormalisedVacancy } from '../../src/domain/vacancy.ts';
 import { isExpired, parseDate, vacancyDates } from '../../src/ingest/dates.ts';
 import { findLanguages } from '../../src/ingest/languages.ts';
 import { findLicences } from '../../src/ingest/licences.ts';
@@ -10,6 +9,7 @@ import { normalisePosting } from '../../src/ingest/normalise.ts';
 import { findSkills } from '../../src/ingest/skills.ts';
 import { plainText } from '../../src/ingest/text.ts';
 import { contractType, isRemote, offerType, workingTimes } from '../../src/ingest/working-time.ts';
+import { NormalisedVacancy } from '../../src/vacancies/vacancy.ts';
 
 const NOW = new Date('2025-06-01T10:00:00Z');
 const normalise = (input: RawPostingInput) => normalisePosting(RawPosting.parse(input), { now: NOW });

@@ -1,0 +1,32 @@
+/**
+ * The worker role of `jobbruecke start` (`--worker`, or both roles by default): one BullMQ worker per queue, the
+ * relays that re-derive lost jobs from the database, and the sweep that closes expired vacancies.
+ */
+import { closeSharedBrowser } from '../crawlers/browser-provider.ts';
+import { startRelays } from '../queues/relays.ts';
+import { startWorkers } from '../queues/workers.ts';
+import { closeExpired } from '../src/vacancies/ingest/close-expired.ts';
+import type { Container } from './container.ts';
+
+const EXPIRY_SWEEP_MS = 10 * 60_000;
+
+export async function startWorker(container: Container): Promise<{ stop(): Promise<void> }> {
+  const { log } = container;
+  const { ctx } = await container.core();
+  const redis = await container.redis();
+  const processors = await container.processors();
+  const workers = startWorkers({ redisUrl: redis.endpoint.url, prefix: redis.queues.prefix, processors, log });
+  const relays = startRelays({ ctx, queues: redis.queues, log });
+  const sweep = setInterval(
+    () => void closeExpired(ctx).catch((err) => log.warn({ err: err.message }, 'closing expired vacancies failed')),
+    EXPIRY_SWEEP_MS,
+  );
+  return {
+    async stop() {
+      clearInterval(sweep);
+      await relays.stop();
+      await workers.close();
+      await closeSharedBrowser();
+    },
+  };
+}
