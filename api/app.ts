@@ -8,7 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Ctx } from '../src/context.ts';
 import type { HealthReport } from '../src/health.ts';
 import { problem, toProblem } from './errors.ts';
-import { type ApiRoutesDeps, apiRoutes } from './routes/api-v1.ts';
+import { type ApiRoutesDeps, mountApiV1 } from './v1.ts';
 
 /** Larger than any vacancy or profile a client sends, far smaller than what could hurt the process. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -70,6 +70,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json(report, report.status === 'up' ? 200 : 503);
   });
 
-  app.route('/api/v1', apiRoutes(deps));
+  mountApiV1(app, '/api/v1', deps);
   return app;
 }

@@ -5,7 +5,7 @@
  * single values refuses them instead of silently taking one.
  */
 import { validator } from 'hono/validator';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, issuesOf, ValidationFailed } from '../src/errors.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -31,3 +31,17 @@ export const json = <S extends z.ZodType>(schema: S) =>
     }
     return parseWith(schema, value, 'Ungültige Angaben');
   });
+
+/** A number in a query string: decimal digits only, so "0x10", "1e3" or " 5" are refused, never reinterpreted. */
+export const queryNumber = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'Erwartet: Zahl')
+  .transform(Number);
+/** A whole number in a query string, decimal digits only. */
+export const queryInteger = z.string().regex(/^\d+$/, 'Erwartet: ganze Zahl').transform(Number);
+/** A comma-separated list in a query string ("vollzeit,teilzeit"). */
+export const queryList = <S extends z.ZodType<unknown, string>>(item: S) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .pipe(z.array(item));

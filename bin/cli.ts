@@ -4,7 +4,7 @@
 import { userInfo } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../src/config.ts';
-import { AppError } from '../src/errors.ts';
+import { AppError, ValidationFailed } from '../src/errors.ts';
 import { createLogger, type Logger } from '../src/logging.ts';
 import { type CommandIo, terminal } from './command-io.ts';
 import { type Command, type Resources, resourcesOf, UsageError } from './commands/command.ts';
@@ -83,8 +83,11 @@ export async function executeCommand(
       return 2;
     }
     if (err instanceof AppError) {
-      const detail = Object.keys(err.detail).length ? `\n${JSON.stringify(err.detail, null, 2)}` : '';
-      io.err(`Error: ${err.message}${detail}`);
+      io.err(`Error: ${err.message}`);
+      // One line per problem, as the API lists them in `issues`; other details are for programs, not people.
+      if (err instanceof ValidationFailed) {
+        for (const issue of err.issues) io.err(`  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+      }
       return 1;
     }
     env.log.error({ err }, 'command failed');
@@ -133,6 +136,14 @@ async function main(argv: string[]): Promise<number> {
   const code = await executeCommand(argv, { config, log, io: terminal, resources, operator: userInfo().username });
   if (code !== -1) await container.close();
   return code;
+}
+
+// A reader that stops early (`jobbruecke sources list | head`) closes the pipe: that ends the output, not in a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 }
 
 const code = await main(process.argv.slice(2));

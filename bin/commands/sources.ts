@@ -1,5 +1,4 @@
 import { SourceType } from '../../src/domain/enums.ts';
-import { ValidationFailed } from '../../src/errors.ts';
 import { addSource, listSources, parseInterval, setSourceEnabled } from '../../src/sources/sources.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
@@ -52,27 +51,18 @@ export const sourcesCommand: Command = {
       }
       const params = Object.fromEntries(new URLSearchParams(stringOption(values, 'params') ?? ''));
       const core = await resources.core();
-      let source: Awaited<ReturnType<typeof addSource>>;
-      try {
-        source = await addSource({
-          ctx: core.ctx,
-          input: {
-            type: type as never,
-            url,
-            name: stringOption(values, 'name'),
-            params,
-            config: sourceConfig,
-            everyMinutes,
-            legalBasis: stringOption(values, 'legal-basis'),
-          },
-        });
-      } catch (err) {
-        if (!(err instanceof ValidationFailed)) throw err;
-        // The generic error output prints the detail as JSON, even an empty issue list; here one line per problem.
-        io.err(`Error: ${err.message}`);
-        for (const issue of err.issues) io.err(`  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
-        return 1;
-      }
+      const source = await addSource({
+        ctx: core.ctx,
+        input: {
+          type: type as never,
+          url,
+          name: stringOption(values, 'name'),
+          params,
+          config: sourceConfig,
+          everyMinutes,
+          legalBasis: stringOption(values, 'legal-basis'),
+        },
+      });
       io.out(
         `Source added: ${source.id} (${source.type}, ${source.enabled ? 'enabled' : 'DISABLED until an administrator enables it'})`,
       );

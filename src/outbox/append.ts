@@ -20,10 +20,10 @@ export async function appendOutbox(tx: Ctx, rows: OutboxRow[]): Promise<void> {
   await bulkInsert(tx.db, outbox, rows);
 }
 
-/** What a change to a vacancy tells the followers: re-index it, and (unless it only closed) re-match it. */
-export function vacancyChanged(vacancyId: string, { match = true } = {}): OutboxRow[] {
+/** What a change to a vacancy tells the followers: re-index it and re-match it (a closed one leaves both). */
+export function vacancyChanged(vacancyId: string): OutboxRow[] {
   return [
     { topic: 'index', aggregateType: 'vacancy', aggregateId: vacancyId },
-    ...(match ? [{ topic: 'match' as const, aggregateType: 'vacancy' as const, aggregateId: vacancyId }] : []),
+    { topic: 'match', aggregateType: 'vacancy', aggregateId: vacancyId },
   ];
 }

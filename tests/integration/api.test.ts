@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import { MatchService } from '../../matchers/match-service.ts';
+import { MatchService } from '../../matchers/service/match-service.ts';
 import type { Database } from '../../src/db/client.ts';
 import { openPglite } from '../../src/db/client.ts';
 import { vacancies } from '../../src/db/schema.ts';
@@ -33,7 +33,7 @@ function app(publicRequestsPerMinute = 10_000) {
     health: () =>
       checkHealth({
         db: { kind: 'pglite', check: () => database.ping() },
-        redis: { kind: 'redis', check: async () => redisUp },
+        queue: { kind: 'redis', check: async () => redisUp },
         search: { kind: 'embedded', check: () => search.health() },
       }),
   });
@@ -62,7 +62,7 @@ describe('GET /health', () => {
       status: 'up',
       components: {
         db: { status: 'up', kind: 'pglite' },
-        redis: { status: 'up', kind: 'redis' },
+        queue: { status: 'up', kind: 'redis' },
         search: { status: 'up', kind: 'embedded' },
       },
     });
@@ -75,7 +75,7 @@ describe('GET /health', () => {
       expect(res.status).toBe(503);
       const body = await json(res);
       expect(body.status).toBe('down');
-      expect(body.components.redis.status).toBe('down');
+      expect(body.components.queue.status).toBe('down');
       expect(body.components.db.status).toBe('up');
     } finally {
       redisUp = true;
@@ -111,9 +111,7 @@ describe('GET /api/v1/vacancies', () => {
       expect(VacancyHitJson.strict().safeParse(hit).success).toBe(true);
       expect(hit.distance_km).toBeLessThanOrEqual(30);
     }
-    expect(Object.keys(body.facets)).toEqual(
-      expect.arrayContaining(['workingTimes', 'offerType', 'contractType', 'kldb2']),
-    );
+    expect(Object.keys(body.facets).sort()).toEqual(['contract_type', 'kldb2', 'offer_type', 'working_times']);
   });
 
   it('filters by working time and KldB prefix', async () => {
@@ -143,6 +141,30 @@ describe('GET /api/v1/vacancies', () => {
       const body = await json(res);
       expect(body.code, query).toBe('validation');
       expect(body.request_id, query).toBeTruthy();
+    }
+  });
+
+  it('names each bad parameter by its wire name, in German', async () => {
+    const res = await app().request('/api/v1/vacancies?per_page=1000&page=0&radius_km=-1&working_time=sometimes');
+    const body = await json(res);
+    const byPath = Object.fromEntries(body.issues.map((i: { path: string; message: string }) => [i.path, i.message]));
+    expect(Object.keys(byPath).sort()).toEqual(['page', 'per_page', 'radius_km', 'working_time.0']);
+    expect(byPath.per_page).toBe('darf höchstens 100 sein');
+    expect(byPath.page).toBe('muss mindestens 1 sein');
+    expect(byPath['working_time.0']).toMatch(/^Erlaubt: vollzeit, teilzeit/);
+    expect(JSON.stringify(body)).not.toMatch(/Too (small|big)|expected|Invalid/);
+  });
+
+  it('refuses numbers in other notations and parameters given twice instead of guessing', async () => {
+    for (const query of [
+      'plz=70173&radius_km=0x10',
+      'per_page=1e1',
+      'page=%205',
+      'q=koch&q=lager',
+      'plz=70173&plz=70174',
+    ]) {
+      const res = await app().request(`/api/v1/vacancies?${query}`);
+      expect(res.status, query).toBe(400);
     }
   });
 
@@ -179,10 +201,34 @@ describe('GET /api/v1/vacancies/{id}', () => {
     }
   });
 
+  it('says which address does not exist for unknown paths and methods', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/nothing-here'],
+      ['DELETE', '/api/v1/vacancies'],
+    ] as const) {
+      const res = await app().request(path, { method });
+      expect(res.status).toBe(404);
+      const body = await json(res);
+      expect(body.detail).toBe(`Die Adresse ${method} ${path} gibt es nicht.`);
+    }
+  });
+
   it('sets security headers and a request id', async () => {
     const res = await app().request('/health');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+});
+
+describe('audiences', () => {
+  it('keeps staff routes out of the public rate limit and the public routes free of a token', async () => {
+    const limited = app(1);
+    expect((await limited.request('/api/v1/vacancies?q=koch')).status).toBe(200);
+    expect((await limited.request('/api/v1/vacancies?q=koch')).status).toBe(429);
+    // Still answered by authentication, not by the exhausted public budget.
+    const staff = await limited.request(`/api/v1/vacancies/${ids[0]}/matches`);
+    expect(staff.status).toBe(401);
+    expect((await json(staff)).code).toBe('unauthorized');
   });
 });
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import { MatchService } from '../../matchers/match-service.ts';
+import { MatchService } from '../../matchers/service/match-service.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
 import {
   auditLog,
@@ -26,10 +26,10 @@ let sourceId: string;
 
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are arbitrary JSON
 const json = async (res: Response): Promise<any> => res.json();
-const call = (path: string, role: string, init: RequestInit = {}) =>
+const call = (path: string, role: string, init: RequestInit = {}, contentType = 'application/json') =>
   app.request(path, {
     ...init,
-    headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': contentType },
   });
 
 async function ingestOne(title: string) {
@@ -114,6 +114,24 @@ describe('coding review', () => {
     }
     const bad = await call(`/api/v1/vacancies/${vacancyId}/coding`, 'caseworker', { method: 'POST', body: 'not json' });
     expect(bad.status).toBe(400);
+    expect((await json(bad)).detail).toBe('Der Anfragetext ist kein gültiges JSON.');
+    const notJson = await call(
+      `/api/v1/vacancies/${vacancyId}/coding`,
+      'caseworker',
+      { method: 'POST', body: JSON.stringify({ kldb_code: '71402' }) },
+      'text/plain',
+    );
+    expect(notJson.status).toBe(415);
+    expect((await json(notJson)).code).toBe('unsupported_media_type');
+    const missing = await call(`/api/v1/vacancies/${vacancyId}/coding`, 'caseworker', {
+      method: 'POST',
+      body: JSON.stringify({ code: '71402' }),
+    });
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).issues).toEqual([
+      { path: 'kldb_code', message: 'Pflichtangabe fehlt' },
+      { path: '', message: 'Unbekannte Angabe: code' },
+    ]);
     const huge = await call(`/api/v1/vacancies/${vacancyId}/coding`, 'caseworker', {
       method: 'POST',
       body: JSON.stringify({ kldb_code: '71402', filler: 'x'.repeat(1024 * 1024) }),

@@ -14,7 +14,7 @@ export async function closeExpired(ctx: Ctx): Promise<number> {
       .where(and(eq(vacancies.status, 'open'), lt(vacancies.validThrough, now)))
       .returning({ id: vacancies.id });
     const log: OutboxRow[] = [];
-    for (const { id } of closed) await recordChange(tx, log, id, 'closed', { reason: 'expired' }, false);
+    for (const { id } of closed) await recordChange(tx, log, id, 'closed', { reason: 'expired' });
     await appendOutbox(tx, log);
     return closed.length;
   });

@@ -56,7 +56,7 @@ export async function markMissing(tx: Ctx, sourceId: string, runStartedAt: Date,
       .returning({ id: vacancies.id });
     if (closed.length) {
       stats.closed += 1;
-      await recordChange(tx, log, vacancyId, 'closed', { reason: 'missing_from_source', sourceId }, false);
+      await recordChange(tx, log, vacancyId, 'closed', { reason: 'missing_from_source', sourceId });
     }
   }
   await appendOutbox(tx, log);

@@ -4,7 +4,8 @@ import { type OutboxRow, vacancyChanged } from '../../outbox/append.ts';
 
 /**
  * Records a state change of a vacancy as an event now; its outbox rows go to `log`, which the caller appends once,
- * last in the transaction (src/outbox/append.ts explains why last).
+ * last in the transaction (src/outbox/append.ts explains why last). Every change reaches the matcher too, closing
+ * included: a closed vacancy must leave its in-memory index and lose its stored list.
  */
 export async function recordChange(
   tx: Ctx,
@@ -12,8 +13,7 @@ export async function recordChange(
   vacancyId: string,
   kind: string,
   detail: Record<string, unknown>,
-  match = true,
 ): Promise<void> {
   await tx.db.insert(vacancyEvents).values({ vacancyId, kind, detail, at: tx.now() });
-  log.push(...vacancyChanged(vacancyId, { match }));
+  log.push(...vacancyChanged(vacancyId));
 }

@@ -5,37 +5,44 @@ import type { Ctx } from '../../src/context.ts';
 import { ContractType, OfferType, WorkingTime } from '../../src/domain/enums.ts';
 import { issuesOf, ValidationFailed } from '../../src/errors.ts';
 import { lookupPlz } from '../../src/geo/plz.ts';
-import { type SearchEngine, SearchQuery } from '../../src/search/search-engine.ts';
+import {
+  MAX_PER_PAGE,
+  MAX_RADIUS_KM,
+  type SearchEngine,
+  type SearchFacets,
+  SearchQuery,
+  SearchSort,
+} from '../../src/search/search-engine.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
 import { vacancyDetailJson, vacancyHitJson } from '../../src/vacancies/vacancy.ts';
+import { query, queryInteger, queryList, queryNumber } from '../validate.ts';
 
-const csv = (schema: z.ZodTypeAny) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined),
-    z.array(schema).optional(),
-  );
-
-const optionalNumber = z.preprocess(
-  (v) => (v === '' || v === undefined ? undefined : Number(v)),
-  z.number().optional(),
-);
-
-/** The query string of GET /api/v1/vacancies, with the public parameter names. */
+/** The query string of GET /api/v1/vacancies, with the public parameter names and their limits. */
 const VacancyListParams = z.object({
   q: z.string().max(200).optional(),
   plz: z
     .string()
-    .regex(/^\d{5}$/, 'plz muss eine fünfstellige Postleitzahl sein')
+    .regex(/^\d{5}$/, 'muss eine fünfstellige Postleitzahl sein')
     .optional(),
-  radius_km: optionalNumber,
-  working_time: csv(WorkingTime),
-  kldb: z.string().optional(),
+  radius_km: queryNumber.pipe(z.number().positive().max(MAX_RADIUS_KM)).optional(),
+  working_time: queryList(WorkingTime).optional(),
+  kldb: z
+    .string()
+    .regex(/^\d{1,5}$/, 'KldB-Präfix: 1 bis 5 Ziffern')
+    .optional(),
   contract: ContractType.optional(),
   offer_type: OfferType.optional(),
-  published_since_days: optionalNumber,
-  sort: z.enum(['relevance', 'date', 'distance']).optional(),
-  page: optionalNumber,
-  per_page: optionalNumber,
+  published_since_days: queryInteger.pipe(z.number().max(3650)).optional(),
+  sort: SearchSort.optional(),
+  page: queryInteger.pipe(z.number().min(1)).optional(),
+  per_page: queryInteger.pipe(z.number().min(1).max(MAX_PER_PAGE)).optional(),
+});
+
+const facetsJson = (f: SearchFacets) => ({
+  working_times: f.workingTimes,
+  offer_type: f.offerType,
+  contract_type: f.contractType,
+  kldb2: f.kldb2,
 });
 
 export interface VacancyRoutesDeps {
@@ -46,24 +53,24 @@ export interface VacancyRoutesDeps {
 export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
   const app = new Hono();
 
-  app.get('/', async (c) => {
-    const params = VacancyListParams.safeParse(c.req.query());
-    if (!params.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(params.error));
-    const p = params.data;
+  app.get('/vacancies', query(VacancyListParams), async (c) => {
+    const p = c.req.valid('query');
     let near: { lat: number; lon: number; radiusKm: number } | undefined;
     if (p.plz) {
       const place = lookupPlz(p.plz);
-      if (!place)
+      if (!place) {
         throw new ValidationFailed(`Postleitzahl ${p.plz} ist unbekannt`, [
           { path: 'plz', message: 'unbekannte Postleitzahl' },
         ]);
+      }
       near = { lat: place.lat, lon: place.lon, radiusKm: p.radius_km ?? 25 };
     } else if (p.radius_km !== undefined) {
       throw new ValidationFailed('radius_km braucht eine Postleitzahl (plz)', [
         { path: 'radius_km', message: 'plz fehlt' },
       ]);
     }
-    const query = SearchQuery.safeParse({
+    // The wire schema holds every limit a caller can break, except the two rules that combine parameters.
+    const searchQuery = SearchQuery.safeParse({
       q: p.q,
       near,
       kldb: p.kldb,
@@ -76,19 +83,19 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
       page: p.page,
       perPage: p.per_page,
     });
-    if (!query.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(query.error));
-    const result = await search.search(query.data);
+    if (!searchQuery.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(searchQuery.error));
+    const result = await search.search(searchQuery.data);
     return c.json({
       hits: result.hits.map(vacancyHitJson),
       total: result.total,
       total_exact: result.totalExact,
       page: result.page,
       per_page: result.perPage,
-      facets: result.facets,
+      facets: facetsJson(result.facets),
     });
   });
 
-  app.get('/:id', async (c) => {
+  app.get('/vacancies/:id', async (c) => {
     const { vacancy, links } = await getPublicVacancy(ctx, c.req.param('id'));
     return c.json(vacancyDetailJson(vacancy, links));
   });
