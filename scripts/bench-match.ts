@@ -4,17 +4,14 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  buildCustomerIndex,
-  buildVacancyIndex,
-  rankCustomersForVacancy,
-  rankVacanciesForCustomer,
-} from '../matchers/index.ts';
-import { bruteForceCustomersForVacancy, bruteForceVacanciesForCustomer, type RankOptions } from '../matchers/rank.ts';
-import { pick, prng, syntheticProfile, syntheticVacancy } from '../matchers/synthetic.ts';
-import type { MatchVacancy } from '../matchers/types.ts';
+import { buildCustomerIndex, rankCustomersForVacancy } from '../matchers/engine/customer-index.ts';
+import type { RankOptions } from '../matchers/engine/rank.ts';
+import type { MatchVacancy } from '../matchers/engine/types.ts';
+import { buildVacancyIndex, rankVacanciesForCustomer } from '../matchers/engine/vacancy-index.ts';
 import type { MatchProfile } from '../src/domain/customer.ts';
 import type { ProfileGroup } from '../src/domain/enums.ts';
+import { bruteForceCustomersForVacancy, bruteForceVacanciesForCustomer } from '../tests/helpers/match-brute-force.ts';
+import { pick, prng, syntheticProfile, syntheticVacancy } from '../tests/helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const opts: RankOptions = { now, limit: 20 };

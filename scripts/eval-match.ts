@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import MiniSearch from 'minisearch';
 import { z } from 'zod';
-import { buildVacancyIndex, rankVacanciesForCustomer } from '../matchers/index.ts';
-import { MatchVacancy } from '../matchers/types.ts';
+import { MatchVacancy } from '../matchers/engine/types.ts';
+import { buildVacancyIndex, rankVacanciesForCustomer } from '../matchers/engine/vacancy-index.ts';
 import { MatchProfile } from '../src/domain/customer.ts';
 import { kldbEntry } from '../src/taxonomy/kldb.ts';
 

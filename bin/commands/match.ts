@@ -1,11 +1,11 @@
+import type { MatchResult } from '../../matchers/engine/types.ts';
 import {
   type CustomerMatchList,
   customerMatchList,
   type VacancyMatchList,
   vacancyMatchList,
-} from '../../matchers/match-lists.ts';
-import { STORED_LIMIT } from '../../matchers/match-store.ts';
-import type { MatchResult } from '../../matchers/types.ts';
+} from '../../matchers/service/match-lists.ts';
+import { STORED_LIMIT } from '../../matchers/service/match-store.ts';
 import { readCustomerRecord } from '../../src/customers/access.ts';
 import { auditedRead } from '../../src/customers/audited-read.ts';
 import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';

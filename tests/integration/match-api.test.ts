@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import { MatchService } from '../../matchers/match-service.ts';
+import { MatchService } from '../../matchers/service/match-service.ts';
 import type { Actor } from '../../src/audit/record.ts';
 import { updateCustomerProfile } from '../../src/customers/update-profile.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -135,7 +135,7 @@ describe.each(testDatabases())('match API on $name', (factory) => {
       health: () =>
         checkHealth({
           db: { kind: factory.name, check: () => database.ping() },
-          redis: { kind: 'none', check: async () => true },
+          queue: { kind: 'none', check: async () => true },
           search: { kind: 'embedded', check: () => search.health() },
         }),
     });

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spreadSuggestions } from '../../matchers/caps.ts';
-import {
-  buildCustomerIndex,
-  buildVacancyIndex,
-  rankCustomersForVacancy,
-  rankVacanciesForCustomer,
-} from '../../matchers/index.ts';
-import { fixedProfile, fixedVacancy } from '../../matchers/synthetic.ts';
-import type { MatchResult } from '../../matchers/types.ts';
+import { spreadSuggestions } from '../../matchers/engine/caps.ts';
+import { buildCustomerIndex, rankCustomersForVacancy } from '../../matchers/engine/customer-index.ts';
+import type { MatchResult } from '../../matchers/engine/types.ts';
+import { buildVacancyIndex, rankVacanciesForCustomer } from '../../matchers/engine/vacancy-index.ts';
+import { fixedProfile, fixedVacancy } from '../helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const counts = (perVacancy: Record<string, number>, perCustomer: Record<string, number>) => ({

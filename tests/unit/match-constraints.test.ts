@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { constraintReasons, pairContext, passesConstraints } from '../../matchers/constraints.ts';
-import { eligibilityReasons, isEligible } from '../../matchers/eligibility.ts';
-import { explainExclusion } from '../../matchers/explain.ts';
-import { fixedProfile, fixedVacancy } from '../../matchers/synthetic.ts';
-import { type MatchRequest, type MatchVacancy, proposalKey } from '../../matchers/types.ts';
+import { constraintReasons, pairContext, passesConstraints } from '../../matchers/engine/constraints.ts';
+import { eligibilityReasons, isEligible } from '../../matchers/engine/eligibility.ts';
+import { explainExclusion } from '../../matchers/engine/explain.ts';
+import { type MatchRequest, type MatchVacancy, proposalKey } from '../../matchers/engine/types.ts';
 import type { MatchProfile } from '../../src/domain/customer.ts';
+import { fixedProfile, fixedVacancy } from '../helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const req: MatchRequest = { now };

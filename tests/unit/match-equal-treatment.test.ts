@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pairContext } from '../../matchers/constraints.ts';
-import { explainMatch } from '../../matchers/explain.ts';
-import { buildCustomerIndex, rankCustomersForVacancy } from '../../matchers/index.ts';
-import { prng, syntheticCustomer, syntheticProtected, syntheticVacancy } from '../../matchers/synthetic.ts';
-import type { MatchResult } from '../../matchers/types.ts';
+import { pairContext } from '../../matchers/engine/constraints.ts';
+import { buildCustomerIndex, rankCustomersForVacancy } from '../../matchers/engine/customer-index.ts';
+import { explainMatch } from '../../matchers/engine/explain.ts';
+import type { MatchResult } from '../../matchers/engine/types.ts';
 import { type Customer, type MatchProfile, toMatchProfile } from '../../src/domain/customer.ts';
+import { prng, syntheticCustomer, syntheticProtected, syntheticVacancy } from '../helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const opts = { now, includeActivation: true, includeIntegrated: true };

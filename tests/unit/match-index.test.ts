@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildCustomerIndex,
-  buildVacancyIndex,
-  rankCustomersForVacancy,
-  rankVacanciesForCustomer,
-  whyNotCustomer,
-} from '../../matchers/index.ts';
-import { bruteForceCustomersForVacancy, bruteForceVacanciesForCustomer } from '../../matchers/rank.ts';
-import { fixedProfile, fixedVacancy, prng, syntheticProfile, syntheticVacancy } from '../../matchers/synthetic.ts';
-import type { MatchResult } from '../../matchers/types.ts';
+import { buildCustomerIndex, rankCustomersForVacancy, whyNotCustomer } from '../../matchers/engine/customer-index.ts';
+import type { MatchResult } from '../../matchers/engine/types.ts';
+import { buildVacancyIndex, rankVacanciesForCustomer } from '../../matchers/engine/vacancy-index.ts';
+import { bruteForceCustomersForVacancy, bruteForceVacanciesForCustomer } from '../helpers/match-brute-force.ts';
+import { fixedProfile, fixedVacancy, prng, syntheticProfile, syntheticVacancy } from '../helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const ids = (results: MatchResult[], key: 'customerId' | 'vacancyId') => results.map((r) => `${r[key]}:${r.score}`);

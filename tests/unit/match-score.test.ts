@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pairContext } from '../../matchers/constraints.ts';
-import { explainMatch, explainParts } from '../../matchers/explain.ts';
-import { rawScore } from '../../matchers/score.ts';
-import { fixedProfile, fixedVacancy } from '../../matchers/synthetic.ts';
-import { EmployerPreferences, type MatchRequest, MatchVacancy } from '../../matchers/types.ts';
-import { CAPS, NEUTRAL_VALUE, WEIGHTS } from '../../matchers/weights.ts';
+import { pairContext } from '../../matchers/engine/constraints.ts';
+import { explainMatch, explainParts } from '../../matchers/engine/explain.ts';
+import { rawScore } from '../../matchers/engine/score.ts';
+import { EmployerPreferences, type MatchRequest, MatchVacancy } from '../../matchers/engine/types.ts';
+import { CAPS, NEUTRAL_VALUE, WEIGHTS } from '../../matchers/engine/weights.ts';
 import type { MatchProfile } from '../../src/domain/customer.ts';
+import { fixedProfile, fixedVacancy } from '../helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const req: MatchRequest = { now };

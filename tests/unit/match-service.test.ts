@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildCustomerIndex,
-  buildVacancyIndex,
-  rankCustomersForVacancy,
-  rankVacanciesForCustomer,
-} from '../../matchers/index.ts';
-import { toProfile, toVacancy } from '../../matchers/load.ts';
-import { CUSTOMER_VIEW } from '../../matchers/match-service.ts';
-import { applyProposals } from '../../matchers/match-view.ts';
-import type { ProposalState } from '../../matchers/proposal-state.ts';
-import { fixedProfile, prng, syntheticProfile, syntheticVacancy } from '../../matchers/synthetic.ts';
-import { type MatchResult, proposalKey } from '../../matchers/types.ts';
-import { CAPS } from '../../matchers/weights.ts';
+import { buildCustomerIndex, rankCustomersForVacancy } from '../../matchers/engine/customer-index.ts';
+import { CUSTOMER_VIEW } from '../../matchers/engine/eligibility.ts';
+import { applyProposals, type ProposalState } from '../../matchers/engine/proposals.ts';
+import { type MatchResult, proposalKey } from '../../matchers/engine/types.ts';
+import { buildVacancyIndex, rankVacanciesForCustomer } from '../../matchers/engine/vacancy-index.ts';
+import { CAPS } from '../../matchers/engine/weights.ts';
+import { toProfile, toVacancy } from '../../matchers/service/load.ts';
 import { MATCH_PROFILE_COLUMNS } from '../../src/customers/access.ts';
+import { fixedProfile, prng, syntheticProfile, syntheticVacancy } from '../helpers/match-synthetic.ts';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const EVERYTHING = 100_000;

@@ -2,9 +2,9 @@
  * Hard constraints between one customer and one vacancy. A pair failing any of them is never suggested; each
  * constraint carries a German text for the caseworker both when it passes and when it fails ("warum nicht?").
  */
-import type { MatchProfile } from '../src/domain/customer.ts';
-import { distanceKm } from '../src/geo/plz.ts';
-import { sharedKldbDigits } from '../src/taxonomy/kldb.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import { distanceKm } from '../../src/geo/plz.ts';
+import { sharedKldbDigits } from '../../src/taxonomy/kldb.ts';
 import { heldLevel, languageRank, profileFacts } from './facts.ts';
 import {
   formatDate,

@@ -3,8 +3,8 @@
  * weight × value over all parts (weights.ts), 0–100. Only pairs passing every hard constraint are scored.
  */
 
-import type { LanguageRequirement, Licence } from '../src/domain/enums.ts';
-import { sharedKldbDigits } from '../src/taxonomy/kldb.ts';
+import type { LanguageRequirement, Licence } from '../../src/domain/enums.ts';
+import { sharedKldbDigits } from '../../src/taxonomy/kldb.ts';
 import type { PairContext } from './constraints.ts';
 import { heldLevel, languageRank, normaliseSkill, profileFacts } from './facts.ts';
 import type { MatchVacancy } from './types.ts';

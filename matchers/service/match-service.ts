@@ -1,23 +1,27 @@
-import type { Ctx } from '../src/context.ts';
-import type { MatchProfile } from '../src/domain/customer.ts';
-import type { ProfileGroup } from '../src/domain/enums.ts';
-import { memoryCursor } from '../src/outbox/cursor.ts';
-import { followOutbox, type OutboxFollower } from '../src/outbox/follow.ts';
-import { outboxHead } from '../src/outbox/read-log.ts';
-import { type CapSkip, customerCapNote, vacancyCapNote } from './caps.ts';
-import { eligibilityReasons } from './eligibility.ts';
-import {
-  CustomerIndex,
-  rankCustomersForVacancy,
-  rankVacanciesForCustomer,
-  VacancyIndex,
-  whyNotCustomer,
-} from './index.ts';
+/**
+ * The matcher of one process: the engine's indexes, loaded from the DB and kept fresh by following topic `match` of
+ * the outbox.
+ *
+ * One read syncs once. The ranking methods take no context: they rank on the indexes as they stand and cannot catch
+ * up with the outbox or read the DB. Each read calls `sync` once at its start and then ranks as often as it needs
+ * (match-lists.ts, rematch.ts); `whyNot`, a read on its own, syncs itself.
+ */
+import type { Ctx } from '../../src/context.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import type { ProfileGroup } from '../../src/domain/enums.ts';
+import { memoryCursor } from '../../src/outbox/cursor.ts';
+import { followOutbox, type OutboxFollower } from '../../src/outbox/follow.ts';
+import { outboxHead } from '../../src/outbox/read-log.ts';
+import { type CapSkip, customerCapNote, vacancyCapNote } from '../engine/caps.ts';
+import { CustomerIndex, rankCustomersForVacancy, whyNotCustomer } from '../engine/customer-index.ts';
+import { CUSTOMER_VIEW, eligibilityReasons } from '../engine/eligibility.ts';
+import type { ProposalState } from '../engine/proposals.ts';
+import type { RankOptions } from '../engine/rank.ts';
+import type { Exclusion, MatchResult, MatchVacancy, Reason } from '../engine/types.ts';
+import { rankVacanciesForCustomer, VacancyIndex } from '../engine/vacancy-index.ts';
+import { CAPS } from '../engine/weights.ts';
 import { loadAllProfiles, loadAllVacancies, loadProfiles, loadVacancies } from './load.ts';
-import { NO_PROPOSALS, pairProposalState, proposalState } from './proposal-state.ts';
-import type { RankOptions } from './rank.ts';
-import type { Exclusion, MatchResult, Reason } from './types.ts';
-import { CAPS } from './weights.ts';
+import { pairProposalState } from './proposal-state.ts';
 
 /** A customer in a vacancy's list, with the profile group so readers can hold back the activation profile. */
 export interface CandidateResult extends MatchResult {
@@ -37,22 +41,15 @@ export interface CandidateQuery {
   now: Date;
   /** Only customers of this branch (a caseworker's view); null or absent: all branches. */
   branchId?: number | null;
-  /** Rank without caps and existing pairs; for stored lists, which get them applied when read. */
-  ignoreProposals?: boolean;
+  /** Caps and existing pairs; NO_PROPOSALS for stored lists, which get them applied when read. */
+  proposals: ProposalState;
 }
 
 export interface VacancyQuery {
   limit: number;
   now: Date;
-  ignoreProposals?: boolean;
+  proposals: ProposalState;
 }
-
-/**
- * Opening one customer's list is the caseworker's case-by-case decision the job centre's concept asks for before
- * the activation and integrated profiles are matched (docs/matching.md, "Eligibility"), so the customer view
- * includes both; the other groups are never matched.
- */
-export const CUSTOMER_VIEW = { includeActivation: true, includeIntegrated: true } as const;
 
 export class MatchService {
   readonly customers = new CustomerIndex();
@@ -83,12 +80,15 @@ export class MatchService {
     return service;
   }
 
-  /** Catches up with the outbox (see src/outbox/follow.ts); returns the rows applied. */
+  /** Catches up with the outbox (see src/outbox/follow.ts); returns the rows applied. Once per read. */
   sync(ctx: Ctx): Promise<number> {
     return this.follower.sync(ctx);
   }
 
-  /** Re-reads the named entities: present and usable ones are upserted, all others removed. */
+  /**
+   * Re-reads the named entities: present and usable ones are upserted, all others removed. Pass only committed
+   * data: a context inside a transaction that may still roll back would leave the indexes ahead of the DB.
+   */
   async refresh(ctx: Ctx, type: 'vacancy' | 'customer', ids: readonly string[]): Promise<void> {
     if (type === 'customer') {
       const found = await loadProfiles(ctx, ids);
@@ -107,23 +107,15 @@ export class MatchService {
     }
   }
 
-  /** Ranked customers for an open vacancy; undefined when the vacancy is not open or not matchable. */
-  async candidatesForVacancy(
-    ctx: Ctx,
-    vacancyId: string,
-    query: CandidateQuery,
-  ): Promise<RankedList<CandidateResult> | undefined> {
-    await this.sync(ctx);
-    const vacancy = this.vacancies.get(vacancyId);
-    if (!vacancy) return undefined;
+  /** Ranked customers for an open, matchable vacancy (which need not be in the index). */
+  rankCustomers(vacancy: MatchVacancy, query: CandidateQuery): RankedList<CandidateResult> {
     const index = query.branchId == null ? this.customers : this.byBranch.get(query.branchId);
-    const state = query.ignoreProposals ? NO_PROPOSALS : await proposalState(ctx, { type: 'vacancy', id: vacancyId });
     const opts: RankOptions = {
       limit: query.limit,
       includeActivation: query.includeActivation,
       now: query.now,
-      openProposals: state,
-      existingProposals: state.existing,
+      openProposals: query.proposals,
+      existingProposals: query.proposals.existing,
     };
     const out = rankCustomersForVacancy(index ?? new CustomerIndex(), vacancy, opts);
     return {
@@ -137,22 +129,14 @@ export class MatchService {
     };
   }
 
-  /** Ranked open vacancies for a customer; undefined when the customer does not exist (or cannot be matched). */
-  async vacanciesForCustomer(
-    ctx: Ctx,
-    customerId: string,
-    query: VacancyQuery,
-  ): Promise<(RankedList<MatchResult> & { ineligible: Reason[] }) | undefined> {
-    await this.sync(ctx);
-    const profile = this.customers.get(customerId);
-    if (!profile) return undefined;
-    const state = query.ignoreProposals ? NO_PROPOSALS : await proposalState(ctx, { type: 'customer', id: customerId });
+  /** Ranked open vacancies for a customer (who need not be in the index), with the customer view's eligibility. */
+  rankVacancies(profile: MatchProfile, query: VacancyQuery): RankedList<MatchResult> & { ineligible: Reason[] } {
     const opts: RankOptions = {
       ...CUSTOMER_VIEW,
       limit: query.limit,
       now: query.now,
-      openProposals: state,
-      existingProposals: state.existing,
+      openProposals: query.proposals,
+      existingProposals: query.proposals.existing,
     };
     const out = rankVacanciesForCustomer(this.vacancies, profile, opts);
     return {
@@ -166,7 +150,7 @@ export class MatchService {
 
   /**
    * "Warum nicht?": every failed rule for the pair, caps included. Undefined when the vacancy is not open or the
-   * customer is unknown. An empty list means the pair qualifies and only ranks too low.
+   * customer is unknown. An empty list means the pair qualifies and only ranks too low. A read of its own: syncs once.
    */
   async whyNot(
     ctx: Ctx,

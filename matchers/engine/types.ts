@@ -1,10 +1,16 @@
 /**
- * The matcher's vocabulary. Everything here is pure data: the DB, the `match` queue and the HTTP layer build these
- * values and store or render the results; nothing in matchers/ does I/O.
+ * The matcher's vocabulary. Everything here is pure data: the service (matchers/service/) builds these values from
+ * the DB and stores or renders the results; nothing in matchers/engine/ does I/O.
  */
 import { z } from 'zod';
-import { ContractType, KldbCode5, LanguageRequirement, Licence, OfferType, WorkingTime } from '../src/domain/enums.ts';
-import type { ContentField, NormalisedVacancy } from '../src/vacancies/vacancy.ts';
+import {
+  ContractType,
+  KldbCode5,
+  LanguageRequirement,
+  Licence,
+  OfferType,
+  WorkingTime,
+} from '../../src/domain/enums.ts';
 
 /**
  * What an employer may prefer beyond the hard requirements. Only job-related criteria exist here; the object is
@@ -42,44 +48,6 @@ export const MatchVacancy = z.object({
   employerPreferences: EmployerPreferences.nullable().default(null),
 });
 export type MatchVacancy = z.infer<typeof MatchVacancy>;
-
-/**
- * The stored fields matching reads. Texts, names and place names never reach the matcher; the record's start date
- * comes separately (it is not part of the normalised vacancy).
- */
-export const MATCH_FIELDS = [
-  'kldbCode',
-  'kldbNeedsReview',
-  'requirementLevel',
-  'lat',
-  'lon',
-  'remote',
-  'workingTimes',
-  'contractType',
-  'offerType',
-  'skills',
-  'licences',
-  'languages',
-  'publishedAt',
-  'validThrough',
-] as const satisfies readonly ContentField[];
-export type MatchFields = Pick<NormalisedVacancy, (typeof MATCH_FIELDS)[number]>;
-
-/**
- * Builds the matcher's view of a stored vacancy. Returns null when the vacancy cannot be matched automatically:
- * no confirmed occupation code, or no work place for a non-remote job. Those go to a caseworker for coding.
- */
-export function toMatchVacancy(
-  id: string,
-  v: MatchFields,
-  extra: { startDate?: Date | null; employerPreferences?: EmployerPreferences | null } = {},
-): MatchVacancy | null {
-  if (!v.kldbCode || v.kldbNeedsReview || v.requirementLevel === null || v.publishedAt === null) return null;
-  if (!v.remote && (v.lat === null || v.lon === null)) return null;
-  if (v.workingTimes.length === 0) return null;
-  // MatchVacancy's object schema keeps only its own keys (kldbNeedsReview is a gate, not an input).
-  return MatchVacancy.parse({ ...v, ...extra, id });
-}
 
 /** Key of an existing proposal (any status: open, accepted, rejected). */
 export function proposalKey(customerId: string, vacancyId: string): string {

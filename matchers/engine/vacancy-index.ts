@@ -1,22 +1,21 @@
 /**
- * In-memory candidate narrowing. Both indexes keep the fields the cheap filters need in typed arrays (one slot per
- * record) and bucket records by KldB code, grouped by Berufshauptgruppe (2 digits); the vacancy index also by a
- * coarse geo grid. A query only touches records of the same Berufshauptgruppe (anything else fails the
- * `occupation_field` constraint) and, for vacancies, only grid cells within the commute radius. Records passing the
- * cheap filters are checked with the full constraints and scored by the same code as the brute-force scorer, so the
- * narrowed top list equals the brute-force one (tested).
+ * Candidate narrowing for a customer's list. Vacancies are bucketed by KldB code, grouped by Berufshauptgruppe
+ * (2 digits), and within a code by a coarse geo grid: a query only touches codes of the customer's
+ * Berufshauptgruppen (anything else fails `occupation_field`) and grid cells within the commute radius, visiting
+ * codes best possible score first and stopping once the list is settled. Records passing the cheap filters are
+ * checked with the full constraints and scored by the same code as the brute-force scorer, so the narrowed top list
+ * equals the brute-force one (tested).
  */
-import type { MatchProfile } from '../src/domain/customer.ts';
-import { Licence, ProfileGroup, WorkingTime } from '../src/domain/enums.ts';
-import { distanceKm } from '../src/geo/plz.ts';
-import { customerAtCapNote, customerCapNote, NO_OPEN_PROPOSALS, vacancyAtCapNote, vacancyCapNote } from './caps.ts';
-import { availabilityDeadline, isRemote, pairContext } from './constraints.ts';
-import { isEligible, profileGroupAllowed } from './eligibility.ts';
-import { explainExclusion } from './explain.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import { distanceKm } from '../../src/geo/plz.ts';
+import { customerCapNote, NO_OPEN_PROPOSALS, vacancyAtCapNote } from './caps.ts';
+import { addTo, grown, LICENCE_BIT, maskOf, removeFrom, Slots, WORKING_TIME_BIT } from './columns.ts';
+import { isRemote, pairContext } from './constraints.ts';
+import { isEligible } from './eligibility.ts';
 import { profileFacts } from './facts.ts';
 import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
 import { bestTarget } from './score.ts';
-import type { Exclusion, MatchVacancy } from './types.ts';
+import type { MatchVacancy } from './types.ts';
 import { AVAILABILITY_WINDOW_DAYS, CAPS, WEIGHTS } from './weights.ts';
 
 const DAY_MS = 86_400_000;
@@ -29,136 +28,6 @@ const GRID_MAX_RADIUS_KM = 200;
 const REMOTE_CELL = -1;
 /** Guards the bound comparison against floating-point noise in summed scores. */
 const BOUND_EPSILON = 1e-9;
-
-const WORKING_TIME_BIT = new Map(WorkingTime.options.map((t, i) => [t, 1 << i]));
-const LICENCE_BIT = new Map(Licence.options.map((l, i) => [l, 1 << i]));
-const GROUP_INDEX = new Map(ProfileGroup.options.map((g, i) => [g, i]));
-
-function maskOf<T>(values: Iterable<T>, bits: ReadonlyMap<T, number>): number {
-  let mask = 0;
-  for (const v of values) mask |= bits.get(v) ?? 0;
-  return mask;
-}
-
-function grown<T extends Float64Array | Uint8Array | Uint32Array>(array: T, size: number): T {
-  const next = new (array.constructor as new (n: number) => T)(size);
-  next.set(array);
-  return next;
-}
-
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(value);
-}
-
-/** Removes a value; returns true when its set became empty and was dropped. */
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
-  const set = map.get(key);
-  if (!set) return false;
-  set.delete(value);
-  if (set.size > 0) return false;
-  map.delete(key);
-  return true;
-}
-
-/** Slot bookkeeping shared by both indexes: ids to dense slots, freed slots reused. */
-class Slots<T extends { id: string }> {
-  readonly items: Array<T | undefined> = [];
-  readonly byId = new Map<string, number>();
-  private readonly free: number[] = [];
-
-  get size(): number {
-    return this.byId.size;
-  }
-
-  take(item: T): number {
-    const slot = this.free.pop() ?? this.items.length;
-    this.items[slot] = item;
-    this.byId.set(item.id, slot);
-    return slot;
-  }
-
-  release(id: string): number | undefined {
-    const slot = this.byId.get(id);
-    if (slot === undefined) return undefined;
-    this.byId.delete(id);
-    this.items[slot] = undefined;
-    this.free.push(slot);
-    return slot;
-  }
-}
-
-export class CustomerIndex {
-  readonly slots = new Slots<MatchProfile>();
-  /** Target code → slots of customers with that target. */
-  readonly byCode = new Map<string, Set<number>>();
-  /** Berufshauptgruppe → target codes present. */
-  readonly codesByPrefix = new Map<string, Set<string>>();
-  lat = new Float64Array(1024);
-  lon = new Float64Array(1024);
-  maxCommute = new Float64Array(1024);
-  availableFrom = new Float64Array(1024);
-  blockedUntil = new Float64Array(1024);
-  group = new Uint8Array(1024);
-  consent = new Uint8Array(1024);
-  workingTimes = new Uint8Array(1024);
-  /** Per-query dedup marker, since a customer sits under each of their target codes. */
-  seen = new Uint32Array(1024);
-  epoch = 0;
-
-  get size(): number {
-    return this.slots.size;
-  }
-
-  get(id: string): MatchProfile | undefined {
-    const slot = this.slots.byId.get(id);
-    return slot === undefined ? undefined : this.slots.items[slot];
-  }
-
-  upsert(profile: MatchProfile): void {
-    this.remove(profile.id);
-    const slot = this.slots.take(profile);
-    if (slot >= this.lat.length) this.grow(this.lat.length * 2);
-    this.lat[slot] = profile.lat;
-    this.lon[slot] = profile.lon;
-    this.maxCommute[slot] = profile.maxCommuteKm;
-    this.availableFrom[slot] = profile.availableFrom.getTime();
-    this.blockedUntil[slot] = profile.blockedUntil?.getTime() ?? 0;
-    this.group[slot] = GROUP_INDEX.get(profile.profileGroup) as number;
-    this.consent[slot] = profile.consent ? 1 : 0;
-    this.workingTimes[slot] = maskOf(profile.workingTimes, WORKING_TIME_BIT);
-    for (const code of new Set(profile.targetKldbCodes)) {
-      addTo(this.byCode, code, slot);
-      addTo(this.codesByPrefix, code.slice(0, 2), code);
-    }
-  }
-
-  remove(id: string): boolean {
-    const profile = this.get(id);
-    const slot = this.slots.release(id);
-    if (!profile || slot === undefined) return false;
-    for (const code of new Set(profile.targetKldbCodes)) {
-      if (removeFrom(this.byCode, code, slot)) removeFrom(this.codesByPrefix, code.slice(0, 2), code);
-    }
-    return true;
-  }
-
-  private grow(size: number): void {
-    this.lat = grown(this.lat, size);
-    this.lon = grown(this.lon, size);
-    this.maxCommute = grown(this.maxCommute, size);
-    this.availableFrom = grown(this.availableFrom, size);
-    this.blockedUntil = grown(this.blockedUntil, size);
-    this.group = grown(this.group, size);
-    this.consent = grown(this.consent, size);
-    this.workingTimes = grown(this.workingTimes, size);
-    this.seen = grown(this.seen, size);
-  }
-}
 
 export class VacancyIndex {
   readonly slots = new Slots<MatchVacancy>();
@@ -260,62 +129,10 @@ function cellRange(lat: number, lon: number, radiusKm: number) {
   };
 }
 
-export function buildCustomerIndex(profiles: Iterable<MatchProfile>): CustomerIndex {
-  const index = new CustomerIndex();
-  for (const profile of profiles) index.upsert(profile);
-  return index;
-}
-
 export function buildVacancyIndex(vacancies: Iterable<MatchVacancy>): VacancyIndex {
   const index = new VacancyIndex();
   for (const vacancy of vacancies) index.upsert(vacancy);
   return index;
-}
-
-/** Top customers for one vacancy (the employer-side view and the `match` job for a new vacancy). */
-export function rankCustomersForVacancy(index: CustomerIndex, vacancy: MatchVacancy, opts: RankOptions): RankOutput {
-  const caps = opts.caps ?? CAPS;
-  const open = opts.openProposals ?? NO_OPEN_PROPOSALS;
-  const openHere = open.perVacancy.get(vacancy.id) ?? 0;
-  const top = new TopK(openHere >= caps.perVacancy ? 0 : limitOf(opts));
-  const skipped = new TopK(limitOf(opts));
-  const capNote = vacancyCapNote(openHere, caps);
-  if (top.k === 0) return finish(top, opts, 0, capNote, skipped, customerAtCapNote(caps));
-
-  const now = opts.now.getTime();
-  const groupAllowed = ProfileGroup.options.map((g) => profileGroupAllowed(g, opts));
-  const vacancyTimes = maskOf(vacancy.workingTimes, WORKING_TIME_BIT);
-  const deadline = availabilityDeadline(vacancy, now);
-  const remote = isRemote(vacancy);
-  const place = { lat: vacancy.lat ?? 0, lon: vacancy.lon ?? 0 };
-  const epoch = ++index.epoch;
-  let excluded = 0;
-
-  for (const code of index.codesByPrefix.get(vacancy.kldbCode.slice(0, 2)) ?? []) {
-    for (const slot of index.byCode.get(code) ?? []) {
-      if (index.seen[slot] === epoch) continue;
-      index.seen[slot] = epoch;
-      const cheapPass =
-        groupAllowed[index.group[slot] as number] &&
-        index.consent[slot] === 1 &&
-        (index.blockedUntil[slot] as number) <= now &&
-        ((index.workingTimes[slot] as number) & vacancyTimes) !== 0 &&
-        (index.availableFrom[slot] as number) <= deadline;
-      if (!cheapPass) {
-        excluded++;
-        continue;
-      }
-      const d = remote ? null : distanceKm({ lat: index.lat[slot] as number, lon: index.lon[slot] as number }, place);
-      if (d !== null && d > (index.maxCommute[slot] as number)) {
-        excluded++;
-        continue;
-      }
-      const profile = index.slots.items[slot] as MatchProfile;
-      const atCap = (open.perCustomer.get(profile.id) ?? 0) >= caps.perCustomer;
-      if (!offer(pairContext(profile, vacancy, opts, d), profile.id, atCap ? skipped : top)) excluded++;
-    }
-  }
-  return finish(top, opts, excluded, capNote, skipped, customerAtCapNote(caps));
 }
 
 /** Top vacancies for one customer (the caseworker's view and the `match` job for a changed profile). */
@@ -404,15 +221,4 @@ function inRange(cell: number, range: ReturnType<typeof cellRange>): boolean {
   const la = Math.floor(cell / LON_CELLS_SPAN) - LAT_CELLS_OFFSET;
   const lo = (cell % LON_CELLS_SPAN) - LON_CELLS_SPAN / 2;
   return la >= range.lat0 && la <= range.lat1 && lo >= range.lon0 && lo <= range.lon1;
-}
-
-/** "Warum nicht?" for one customer and a vacancy; undefined when the customer is not in the index. */
-export function whyNotCustomer(
-  index: CustomerIndex,
-  vacancy: MatchVacancy,
-  customerId: string,
-  opts: RankOptions,
-): Exclusion | undefined {
-  const profile = index.get(customerId);
-  return profile && explainExclusion(profile, vacancy, opts, 'customer');
 }

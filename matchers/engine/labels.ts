@@ -1,6 +1,6 @@
 /** German wording shared by constraint and explanation texts. */
-import type { LanguageLevel, LanguageRequirement, Licence, WorkingTime } from '../src/domain/enums.ts';
-import { WORKING_TIME_LABEL } from '../src/domain/enums.ts';
+import type { LanguageLevel, LanguageRequirement, Licence, WorkingTime } from '../../src/domain/enums.ts';
+import { WORKING_TIME_LABEL } from '../../src/domain/enums.ts';
 
 const LANGUAGE_NAME: Readonly<Record<string, string>> = {
   de: 'Deutsch',

@@ -3,12 +3,12 @@
  * or employer is in here; the occupation mix and places only imitate Region Stuttgart.
  */
 
-import { mulberry32 } from '../src/demo/random.ts';
-import type { Customer, MatchProfile } from '../src/domain/customer.ts';
-import type { LanguageRequirement, Licence, ProfileGroup, WorkingTime } from '../src/domain/enums.ts';
-import { allPostcodes, type PlzEntry, regionStuttgartPostcodes } from '../src/geo/plz.ts';
-import { kldbLeaves } from '../src/taxonomy/kldb.ts';
-import type { MatchVacancy } from './types.ts';
+import type { MatchVacancy } from '../../matchers/engine/types.ts';
+import { mulberry32 } from '../../src/demo/random.ts';
+import type { Customer, MatchProfile } from '../../src/domain/customer.ts';
+import type { LanguageRequirement, Licence, ProfileGroup, WorkingTime } from '../../src/domain/enums.ts';
+import { allPostcodes, type PlzEntry, regionStuttgartPostcodes } from '../../src/geo/plz.ts';
+import { kldbLeaves } from '../../src/taxonomy/kldb.ts';
 
 const DAY_MS = 86_400_000;
 

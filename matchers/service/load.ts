@@ -4,12 +4,46 @@
  * reach the matcher even by mistake.
  */
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import type { Ctx } from '../src/context.ts';
-import { MATCH_PROFILE_COLUMNS } from '../src/customers/access.ts';
-import { customers, vacancies } from '../src/db/schema.ts';
-import { MatchProfile } from '../src/domain/customer.ts';
-import { contentOf, vacancyColumns } from '../src/vacancies/vacancy.ts';
-import { MATCH_FIELDS, type MatchVacancy, toMatchVacancy } from './types.ts';
+import type { Ctx } from '../../src/context.ts';
+import { MATCH_PROFILE_COLUMNS } from '../../src/customers/access.ts';
+import { customers, vacancies } from '../../src/db/schema.ts';
+import { MatchProfile } from '../../src/domain/customer.ts';
+import { type ContentField, contentOf, type NormalisedVacancy, vacancyColumns } from '../../src/vacancies/vacancy.ts';
+import { MatchVacancy } from '../engine/types.ts';
+
+/**
+ * The stored fields matching reads. Texts, names and place names never reach the matcher; the record's start date
+ * comes separately (it is not part of the normalised vacancy).
+ */
+const MATCH_FIELDS = [
+  'kldbCode',
+  'kldbNeedsReview',
+  'requirementLevel',
+  'lat',
+  'lon',
+  'remote',
+  'workingTimes',
+  'contractType',
+  'offerType',
+  'skills',
+  'licences',
+  'languages',
+  'publishedAt',
+  'validThrough',
+] as const satisfies readonly ContentField[];
+type MatchFields = Pick<NormalisedVacancy, (typeof MATCH_FIELDS)[number]>;
+
+/**
+ * Builds the matcher's view of a stored vacancy. Returns null when the vacancy cannot be matched automatically:
+ * no confirmed occupation code, or no work place for a non-remote job. Those go to a caseworker for coding.
+ */
+function toMatchVacancy(id: string, v: MatchFields, extra: { startDate: Date | null }): MatchVacancy | null {
+  if (!v.kldbCode || v.kldbNeedsReview || v.requirementLevel === null || v.publishedAt === null) return null;
+  if (!v.remote && (v.lat === null || v.lon === null)) return null;
+  if (v.workingTimes.length === 0) return null;
+  // MatchVacancy's object schema keeps only its own keys (kldbNeedsReview is a gate, not an input).
+  return MatchVacancy.parse({ ...v, ...extra, id });
+}
 
 const VACANCY_COLUMNS = vacancyColumns(['id', 'status', 'startDate', ...MATCH_FIELDS]);
 

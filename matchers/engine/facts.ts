@@ -2,8 +2,8 @@
  * Facts derived from a profile once and reused for every vacancy it is compared with. Cached per profile object:
  * profiles are treated as immutable values (an update replaces the object, see index upsert).
  */
-import type { MatchProfile } from '../src/domain/customer.ts';
-import type { LanguageLevel, Licence, WorkingTime } from '../src/domain/enums.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import type { LanguageLevel, Licence, WorkingTime } from '../../src/domain/enums.ts';
 
 /** Holding a class implies these (EU licence directive; CE includes T and L in Germany). */
 const LICENCE_IMPLIES: Readonly<Partial<Record<Licence, readonly Licence[]>>> = {

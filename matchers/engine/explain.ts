@@ -1,7 +1,7 @@
 /** German explanation texts for every score part, and the full explained result of one pair. */
-import type { MatchProfile } from '../src/domain/customer.ts';
-import { WORKING_TIME_LABEL } from '../src/domain/enums.ts';
-import { kldbTitle } from '../src/taxonomy/kldb.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import { WORKING_TIME_LABEL } from '../../src/domain/enums.ts';
+import { kldbTitle } from '../../src/taxonomy/kldb.ts';
 import { constraintReasons, type PairContext, pairContext } from './constraints.ts';
 import { eligibilityReasons } from './eligibility.ts';
 import { heldLevel, normaliseSkill, profileFacts } from './facts.ts';

@@ -1,15 +1,17 @@
 /**
  * Stored match lists (table `matches`, one row per subject): derived, rebuildable, and kept so a caseworker's view is
  * served fast and a decision can be reconstructed. A stored list is ranked without proposals (they are applied when
- * read, see match-view.ts), includes the activation profile flagged per result, and holds more entries than one page
- * so branch and profile filters can usually be served from it.
+ * read, see engine/proposals.ts), includes the activation profile flagged per result, and holds more entries than
+ * one page so branch and profile filters can usually be served from it.
  */
 import { and, eq } from 'drizzle-orm';
-import type { Ctx } from '../src/context.ts';
-import { matches } from '../src/db/schema.ts';
+import type { Ctx } from '../../src/context.ts';
+import { matches } from '../../src/db/schema.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import { NO_PROPOSALS } from '../engine/proposals.ts';
+import type { MatchResult, MatchVacancy } from '../engine/types.ts';
 import type { CandidateResult, MatchService } from './match-service.ts';
 import type { Subject } from './proposal-state.ts';
-import type { MatchResult } from './types.ts';
 
 /** Entries kept per stored list; also the largest page the API serves. */
 export const STORED_LIMIT = 50;
@@ -39,29 +41,30 @@ export function isFresh(stored: StoredList | undefined, changedAt: Date, now: Da
   return at >= changedAt.getTime() && now.getTime() - at <= STORED_MAX_AGE_MS;
 }
 
+/** A subject with its record as matching sees it; undefined when it is gone, closed or not matchable. */
+export type SubjectRecord =
+  | { type: 'vacancy'; id: string; record: MatchVacancy | undefined }
+  | { type: 'customer'; id: string; record: MatchProfile | undefined };
+
 /**
- * Ranks the subject again and stores the list (upsert by subject); a subject that is gone, closed or not matchable
- * loses its stored list and gives undefined.
+ * Ranks the subject again and stores the list (upsert by subject); a subject without a record loses its stored list
+ * and gives undefined. Ranks on the indexes as they stand: the caller has synced.
  */
 export async function refreshStored(
   ctx: Ctx,
   service: MatchService,
-  subject: Subject,
+  subject: SubjectRecord,
 ): Promise<StoredList | undefined> {
-  const now = ctx.now();
-  const ranked =
-    subject.type === 'vacancy'
-      ? await service.candidatesForVacancy(ctx, subject.id, {
-          limit: STORED_LIMIT,
-          includeActivation: true,
-          now,
-          ignoreProposals: true,
-        })
-      : await service.vacanciesForCustomer(ctx, subject.id, { limit: STORED_LIMIT, now, ignoreProposals: true });
-  if (!ranked) {
+  if (!subject.record) {
     await ctx.db.delete(matches).where(bySubject(subject));
     return undefined;
   }
+  const now = ctx.now();
+  const query = { limit: STORED_LIMIT, now, proposals: NO_PROPOSALS };
+  const ranked =
+    subject.type === 'vacancy'
+      ? service.rankCustomers(subject.record, { ...query, includeActivation: true })
+      : service.rankVacancies(subject.record, query);
   const stored: StoredList<MatchResult | CandidateResult> = {
     results: ranked.results,
     excludedCount: ranked.excludedCount,

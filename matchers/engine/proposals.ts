@@ -1,5 +1,5 @@
 /**
- * Applying today's proposals to a ranking computed earlier. Stored lists are ranked without proposals (so a cap
+ * What the proposals say about a subject right now, and applying it to a ranking computed earlier. Stored lists are ranked without proposals (so a cap
  * reached yesterday and freed today does not leave an empty list behind); at read time the subject's cap, the
  * candidates' caps and the existing pairs are applied here, with the same notes the rankers give.
  */
@@ -8,12 +8,24 @@ import {
   type Caps,
   customerAtCapNote,
   customerCapNote,
+  type OpenProposalCounts,
   vacancyAtCapNote,
   vacancyCapNote,
 } from './caps.ts';
-import type { ProposalState } from './proposal-state.ts';
 import { type MatchResult, proposalKey } from './types.ts';
 import { CAPS } from './weights.ts';
+
+/**
+ * Open proposals on both sides (for the caps) and the pairs that exist in any status (never suggested again), as
+ * the service reads them from the proposals table per query.
+ */
+export interface ProposalState extends OpenProposalCounts {
+  /** Every existing pair of the subject, built with `proposalKey`. */
+  existing: Set<string>;
+}
+
+/** For rankings that get proposals applied later (stored lists). */
+export const NO_PROPOSALS: ProposalState = { perVacancy: new Map(), perCustomer: new Map(), existing: new Set() };
 
 export interface ProposalView<T> {
   results: T[];

@@ -1,14 +1,19 @@
 /**
- * The `match` job: a vacancy or customer changed, so its in-memory index entry is refreshed, its ranked list computed
- * again and stored, and the outbox rows that announced the change are marked processed, all in one transaction.
+ * The `match` job: a vacancy or customer changed, so its ranked list is computed again and stored, and the outbox
+ * rows that announced the change are marked processed, in one transaction. The in-memory indexes are not part of
+ * that transaction, so they only ever take committed data: they catch up with the outbox before it starts, the
+ * subject is ranked from its row as read inside it, and its index entry is refreshed after the commit. A transaction
+ * that fails therefore leaves the indexes as the DB is.
  * Idempotent: a second delivery finds its outbox row processed and does nothing; without an outbox id the list is
  * simply computed again from the same data.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { type Ctx, withTransaction } from '../src/context.ts';
-import { customers, outbox, vacancies } from '../src/db/schema.ts';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import { type Ctx, withTransaction } from '../../src/context.ts';
+import { customers, outbox, vacancies } from '../../src/db/schema.ts';
+import { loadProfiles, loadVacancies } from './load.ts';
 import type { MatchService } from './match-service.ts';
-import { refreshStored } from './match-store.ts';
+import { refreshStored, type SubjectRecord } from './match-store.ts';
 
 /** The `match` job payload (queues/jobs.ts), restated so matchers/ does not depend on queues/. */
 export interface RematchRequest {
@@ -22,9 +27,12 @@ export interface RematchOutcome {
   detail: Record<string, unknown>;
 }
 
+/** Runs its own transaction: `ctx` must not be inside one, or "after the commit" would not be one. */
 export async function rematch(ctx: Ctx, service: MatchService, payload: RematchRequest): Promise<RematchOutcome> {
+  if (ctx.db instanceof PgTransaction) throw new Error('rematch opens its own transaction; call it outside one');
   const { kind, id, outboxId } = payload;
-  return withTransaction(ctx, async (tx) => {
+  await service.sync(ctx);
+  const outcome = await withTransaction(ctx, async (tx): Promise<RematchOutcome> => {
     // Serialises with writers of the same record (they hold this lock while writing their outbox row), so every
     // pending row read below describes a change the ranking sees.
     const table = kind === 'vacancy' ? vacancies : customers;
@@ -46,8 +54,11 @@ export async function rematch(ctx: Ctx, service: MatchService, payload: RematchR
         ),
       );
 
-    await service.refresh(tx, kind, [id]);
-    const stored = await refreshStored(tx, service, { type: kind, id });
+    const subject: SubjectRecord =
+      kind === 'vacancy'
+        ? { type: kind, id, record: (await loadVacancies(tx, [id])).get(id) }
+        : { type: kind, id, record: (await loadProfiles(tx, [id])).get(id) };
+    const stored = await refreshStored(tx, service, subject);
 
     // Every pending row of this record is covered by the ranking just stored, not only the job's own row.
     if (pending.length > 0) {
@@ -64,4 +75,7 @@ export async function rematch(ctx: Ctx, service: MatchService, payload: RematchR
     if (!stored) return { status: 'skipped', detail: { kind, id, reason: 'gone, closed or not matchable' } };
     return { status: 'done', detail: { kind, id, results: stored.results.length, processed: pending.length } };
   });
+  // Committed: the subject's entry from the DB as it now is (usually the sync above has applied the change already).
+  await service.refresh(ctx, kind, [id]);
+  return outcome;
 }

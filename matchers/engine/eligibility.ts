@@ -7,11 +7,18 @@
  *   job pays better or has more hours, which the profile cannot show yet, so a caseworker decides case by case.
  * - support, complex, not_available (§ 10 SGB II): never.
  */
-import type { MatchProfile } from '../src/domain/customer.ts';
-import type { ProfileGroup } from '../src/domain/enums.ts';
-import { PROFILE_GROUP_LABEL } from '../src/domain/enums.ts';
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import type { ProfileGroup } from '../../src/domain/enums.ts';
+import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';
 import { formatDate } from './labels.ts';
 import type { MatchRequest, Reason } from './types.ts';
+
+/**
+ * Opening one customer's list is the caseworker's case-by-case decision the job centre's concept asks for before
+ * the activation and integrated profiles are matched, so the customer view includes both; the other groups are
+ * never matched.
+ */
+export const CUSTOMER_VIEW = { includeActivation: true, includeIntegrated: true } as const;
 
 export function profileGroupAllowed(
   group: ProfileGroup,

@@ -4,18 +4,10 @@
  * proposal written a second ago must already count against the cap.
  */
 import { eq, or, sql } from 'drizzle-orm';
-import type { Ctx } from '../src/context.ts';
-import { proposals } from '../src/db/schema.ts';
-import type { OpenProposalCounts } from './caps.ts';
-import { proposalKey } from './types.ts';
-
-export interface ProposalState extends OpenProposalCounts {
-  /** Every existing pair of the subject, built with `proposalKey`. */
-  existing: Set<string>;
-}
-
-/** For rankings that get proposals applied later (stored lists). */
-export const NO_PROPOSALS: ProposalState = { perVacancy: new Map(), perCustomer: new Map(), existing: new Set() };
+import type { Ctx } from '../../src/context.ts';
+import { proposals } from '../../src/db/schema.ts';
+import type { ProposalState } from '../engine/proposals.ts';
+import { proposalKey } from '../engine/types.ts';
 
 export interface Subject {
   type: 'vacancy' | 'customer';

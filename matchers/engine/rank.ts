@@ -1,25 +1,13 @@
 /**
- * Ranking primitives shared by the narrowed index and the brute-force scorer, so both order results identically:
- * by unrounded score, then by id. The brute-force functions score every pair; they are the reference the index is
- * tested against and the benchmark's baseline.
+ * Ranking primitives shared by the candidate indexes and the brute-force reference (tests/helpers/match-brute-force.ts),
+ * so both order results identically: by unrounded score, then by id.
  */
-import type { MatchProfile } from '../src/domain/customer.ts';
-import {
-  type CapSkip,
-  type Caps,
-  customerAtCapNote,
-  customerCapNote,
-  NO_OPEN_PROPOSALS,
-  type OpenProposalCounts,
-  vacancyAtCapNote,
-  vacancyCapNote,
-} from './caps.ts';
-import { type PairContext, pairContext, passesConstraints } from './constraints.ts';
-import { isEligible } from './eligibility.ts';
+import type { CapSkip, Caps, OpenProposalCounts } from './caps.ts';
+import { type PairContext, passesConstraints } from './constraints.ts';
 import { explainMatch } from './explain.ts';
 import { rawScore, roundScore } from './score.ts';
-import type { MatchRequest, MatchResult, MatchVacancy } from './types.ts';
-import { CAPS, DEFAULT_LIMIT } from './weights.ts';
+import type { MatchRequest, MatchResult } from './types.ts';
+import { DEFAULT_LIMIT } from './weights.ts';
 
 export interface RankOptions extends MatchRequest {
   openProposals?: OpenProposalCounts;
@@ -102,51 +90,4 @@ export function finish(
 
 export function limitOf(req: RankOptions): number {
   return req.limit ?? DEFAULT_LIMIT;
-}
-
-/** Brute force: every profile against one vacancy. */
-export function bruteForceCustomersForVacancy(
-  profiles: Iterable<MatchProfile>,
-  vacancy: MatchVacancy,
-  req: RankOptions,
-): RankOutput {
-  const caps = req.caps ?? CAPS;
-  const open = req.openProposals ?? NO_OPEN_PROPOSALS;
-  const openHere = open.perVacancy.get(vacancy.id) ?? 0;
-  const top = new TopK(openHere >= caps.perVacancy ? 0 : limitOf(req));
-  const skipped = new TopK(limitOf(req));
-  let excluded = 0;
-  for (const profile of profiles) {
-    if (!isEligible(profile, req)) {
-      excluded++;
-      continue;
-    }
-    const atCap = (open.perCustomer.get(profile.id) ?? 0) >= caps.perCustomer;
-    if (!offer(pairContext(profile, vacancy, req), profile.id, atCap ? skipped : top)) excluded++;
-  }
-  return finish(top, req, excluded, vacancyCapNote(openHere, caps), skipped, customerAtCapNote(caps));
-}
-
-/** Brute force: one profile against every vacancy. */
-export function bruteForceVacanciesForCustomer(
-  vacancies: Iterable<MatchVacancy>,
-  profile: MatchProfile,
-  req: RankOptions,
-): RankOutput {
-  const caps = req.caps ?? CAPS;
-  const open = req.openProposals ?? NO_OPEN_PROPOSALS;
-  const openHere = open.perCustomer.get(profile.id) ?? 0;
-  const eligible = isEligible(profile, req);
-  const top = new TopK(openHere >= caps.perCustomer || !eligible ? 0 : limitOf(req));
-  const skipped = new TopK(limitOf(req));
-  let excluded = 0;
-  for (const vacancy of vacancies) {
-    if (!eligible) {
-      excluded++;
-      continue;
-    }
-    const atCap = (open.perVacancy.get(vacancy.id) ?? 0) >= caps.perVacancy;
-    if (!offer(pairContext(profile, vacancy, req), vacancy.id, atCap ? skipped : top)) excluded++;
-  }
-  return finish(top, req, excluded, customerCapNote(openHere, caps), skipped, vacancyAtCapNote(caps));
 }

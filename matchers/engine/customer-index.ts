@@ -1,0 +1,152 @@
+/**
+ * Candidate narrowing for a vacancy's list. Customers are bucketed by target KldB code, grouped by Berufshauptgruppe
+ * (2 digits): a query only touches customers of the vacancy's Berufshauptgruppe, since anything else fails the
+ * `occupation_field` constraint. Records passing the cheap filters on the typed arrays are checked with the full
+ * constraints and scored by the same code as the brute-force scorer, so the narrowed top list equals the brute-force
+ * one (tested). There is no geo grid: customers' radii differ, and after occupation and profile-group filtering few
+ * remain.
+ */
+import type { MatchProfile } from '../../src/domain/customer.ts';
+import { ProfileGroup } from '../../src/domain/enums.ts';
+import { distanceKm } from '../../src/geo/plz.ts';
+import { customerAtCapNote, NO_OPEN_PROPOSALS, vacancyCapNote } from './caps.ts';
+import { addTo, grown, maskOf, removeFrom, Slots, WORKING_TIME_BIT } from './columns.ts';
+import { availabilityDeadline, isRemote, pairContext } from './constraints.ts';
+import { profileGroupAllowed } from './eligibility.ts';
+import { explainExclusion } from './explain.ts';
+import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
+import type { Exclusion, MatchVacancy } from './types.ts';
+import { CAPS } from './weights.ts';
+
+const GROUP_INDEX = new Map(ProfileGroup.options.map((g, i) => [g, i]));
+
+export class CustomerIndex {
+  readonly slots = new Slots<MatchProfile>();
+  /** Target code → slots of customers with that target. */
+  readonly byCode = new Map<string, Set<number>>();
+  /** Berufshauptgruppe → target codes present. */
+  readonly codesByPrefix = new Map<string, Set<string>>();
+  lat = new Float64Array(1024);
+  lon = new Float64Array(1024);
+  maxCommute = new Float64Array(1024);
+  availableFrom = new Float64Array(1024);
+  blockedUntil = new Float64Array(1024);
+  group = new Uint8Array(1024);
+  consent = new Uint8Array(1024);
+  workingTimes = new Uint8Array(1024);
+  /** Per-query dedup marker, since a customer sits under each of their target codes. */
+  seen = new Uint32Array(1024);
+  epoch = 0;
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get(id: string): MatchProfile | undefined {
+    const slot = this.slots.byId.get(id);
+    return slot === undefined ? undefined : this.slots.items[slot];
+  }
+
+  upsert(profile: MatchProfile): void {
+    this.remove(profile.id);
+    const slot = this.slots.take(profile);
+    if (slot >= this.lat.length) this.grow(this.lat.length * 2);
+    this.lat[slot] = profile.lat;
+    this.lon[slot] = profile.lon;
+    this.maxCommute[slot] = profile.maxCommuteKm;
+    this.availableFrom[slot] = profile.availableFrom.getTime();
+    this.blockedUntil[slot] = profile.blockedUntil?.getTime() ?? 0;
+    this.group[slot] = GROUP_INDEX.get(profile.profileGroup) as number;
+    this.consent[slot] = profile.consent ? 1 : 0;
+    this.workingTimes[slot] = maskOf(profile.workingTimes, WORKING_TIME_BIT);
+    for (const code of new Set(profile.targetKldbCodes)) {
+      addTo(this.byCode, code, slot);
+      addTo(this.codesByPrefix, code.slice(0, 2), code);
+    }
+  }
+
+  remove(id: string): boolean {
+    const profile = this.get(id);
+    const slot = this.slots.release(id);
+    if (!profile || slot === undefined) return false;
+    for (const code of new Set(profile.targetKldbCodes)) {
+      if (removeFrom(this.byCode, code, slot)) removeFrom(this.codesByPrefix, code.slice(0, 2), code);
+    }
+    return true;
+  }
+
+  private grow(size: number): void {
+    this.lat = grown(this.lat, size);
+    this.lon = grown(this.lon, size);
+    this.maxCommute = grown(this.maxCommute, size);
+    this.availableFrom = grown(this.availableFrom, size);
+    this.blockedUntil = grown(this.blockedUntil, size);
+    this.group = grown(this.group, size);
+    this.consent = grown(this.consent, size);
+    this.workingTimes = grown(this.workingTimes, size);
+    this.seen = grown(this.seen, size);
+  }
+}
+
+export function buildCustomerIndex(profiles: Iterable<MatchProfile>): CustomerIndex {
+  const index = new CustomerIndex();
+  for (const profile of profiles) index.upsert(profile);
+  return index;
+}
+
+/** Top customers for one vacancy (the employer-side view and the `match` job for a new vacancy). */
+export function rankCustomersForVacancy(index: CustomerIndex, vacancy: MatchVacancy, opts: RankOptions): RankOutput {
+  const caps = opts.caps ?? CAPS;
+  const open = opts.openProposals ?? NO_OPEN_PROPOSALS;
+  const openHere = open.perVacancy.get(vacancy.id) ?? 0;
+  const top = new TopK(openHere >= caps.perVacancy ? 0 : limitOf(opts));
+  const skipped = new TopK(limitOf(opts));
+  const capNote = vacancyCapNote(openHere, caps);
+  if (top.k === 0) return finish(top, opts, 0, capNote, skipped, customerAtCapNote(caps));
+
+  const now = opts.now.getTime();
+  const groupAllowed = ProfileGroup.options.map((g) => profileGroupAllowed(g, opts));
+  const vacancyTimes = maskOf(vacancy.workingTimes, WORKING_TIME_BIT);
+  const deadline = availabilityDeadline(vacancy, now);
+  const remote = isRemote(vacancy);
+  const place = { lat: vacancy.lat ?? 0, lon: vacancy.lon ?? 0 };
+  const epoch = ++index.epoch;
+  let excluded = 0;
+
+  for (const code of index.codesByPrefix.get(vacancy.kldbCode.slice(0, 2)) ?? []) {
+    for (const slot of index.byCode.get(code) ?? []) {
+      if (index.seen[slot] === epoch) continue;
+      index.seen[slot] = epoch;
+      const cheapPass =
+        groupAllowed[index.group[slot] as number] &&
+        index.consent[slot] === 1 &&
+        (index.blockedUntil[slot] as number) <= now &&
+        ((index.workingTimes[slot] as number) & vacancyTimes) !== 0 &&
+        (index.availableFrom[slot] as number) <= deadline;
+      if (!cheapPass) {
+        excluded++;
+        continue;
+      }
+      const d = remote ? null : distanceKm({ lat: index.lat[slot] as number, lon: index.lon[slot] as number }, place);
+      if (d !== null && d > (index.maxCommute[slot] as number)) {
+        excluded++;
+        continue;
+      }
+      const profile = index.slots.items[slot] as MatchProfile;
+      const atCap = (open.perCustomer.get(profile.id) ?? 0) >= caps.perCustomer;
+      if (!offer(pairContext(profile, vacancy, opts, d), profile.id, atCap ? skipped : top)) excluded++;
+    }
+  }
+  return finish(top, opts, excluded, capNote, skipped, customerAtCapNote(caps));
+}
+
+/** "Warum nicht?" for one customer and a vacancy; undefined when the customer is not in the index. */
+export function whyNotCustomer(
+  index: CustomerIndex,
+  vacancy: MatchVacancy,
+  customerId: string,
+  opts: RankOptions,
+): Exclusion | undefined {
+  const profile = index.get(customerId);
+  return profile && explainExclusion(profile, vacancy, opts, 'customer');
+}
