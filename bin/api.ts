@@ -34,7 +34,7 @@ export async function startApi(
 ): Promise<{ stop(): Promise<void> }> {
   const { config, log } = container;
   const { ctx, database } = await container.core();
-  const redis = await container.redis();
+  const queues = await container.queues();
   const indexFollower = await container.indexFollower();
   const search = await container.search();
   const matchService = await container.matchService();
@@ -51,13 +51,11 @@ export async function startApi(
     ctx,
     search,
     matchService,
+    pairCheck: (await import('../matchers/service/pair-check.ts')).matcherPairCheck,
     health: () =>
       checkHealth({
         db: { kind: database.kind, check: () => database.ping() },
-        redis: {
-          kind: redis.endpoint.privateServer ? 'redis (private)' : 'redis',
-          check: async () => (await redis.producer.ping()) === 'PONG',
-        },
+        queue: { kind: queues.backend.kind, check: () => queues.backend.ping() },
         search: { kind: config.search.kind, check: () => search.health() },
       }),
   });

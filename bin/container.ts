@@ -4,8 +4,8 @@
  * It lives outside src/ because it wires all layers (api, queues, crawlers, matchers) together, and src/ must not
  * import them.
  */
-import type { Redis } from 'ioredis';
-import { MatchService } from '../matchers/match-service.ts';
+import { MatchService } from '../matchers/service/match-service.ts';
+import { openQueueBackend } from '../queues/backend.ts';
 import { createProcessors } from '../queues/processors/registry.ts';
 import { createQueues, type Queues } from '../queues/queues.ts';
 import type { ProcessorRegistry } from '../queues/workers.ts';
@@ -16,7 +16,6 @@ import type { Logger } from '../src/logging.ts';
 import { memoryCursor } from '../src/outbox/cursor.ts';
 import type { OutboxFollower } from '../src/outbox/follow.ts';
 import { outboxHead } from '../src/outbox/read-log.ts';
-import { producerConnection, type RedisEndpoint, resolveRedis, warnIfRedisUnsafe } from '../src/redis/connect.ts';
 import { createSearchEngine } from '../src/search/factory.ts';
 import { createIndexFollower, rebuildIndex, sharedIndexCursor } from '../src/search/index-sync.ts';
 import type { SearchEngine } from '../src/search/search-engine.ts';
@@ -25,14 +24,6 @@ import { lockEmbeddedDatabase } from './service-link.ts';
 export interface Core {
   database: Database;
   ctx: Ctx;
-}
-
-export interface RedisParts {
-  endpoint: RedisEndpoint;
-  /** For producers and health checks. */
-  producer: Redis;
-  queues: Queues;
-  close(): Promise<void>;
 }
 
 export interface ContainerOptions {
@@ -49,8 +40,8 @@ export interface Container {
   log: Logger;
   /** The database, migrated; the embedded one is locked for this process first (see bin/service-link.ts). */
   core(): Promise<Core>;
-  /** The producer connection and the queues; a private redis-server when no Redis is configured or running. */
-  redis(): Promise<RedisParts>;
+  /** The queues on the configured backend (queues/backend.ts); the embedded one lives in the database. */
+  queues(): Promise<Queues>;
   search(): Promise<SearchEngine>;
   /**
    * The process's one follower of the index topic. The embedded index is built from the database first. Undefined
@@ -60,7 +51,7 @@ export interface Container {
   /** The matcher's indexes: one per process, shared by the API and the match workers. */
   matchService(): Promise<MatchService>;
   processors(): Promise<ProcessorRegistry>;
-  /** Closes what is open: search, Redis, then the database. Parts still opening are left to the process exit. */
+  /** Closes what is open: search, queues, then the database. Parts still opening are left to the process exit. */
   close(): Promise<void>;
 }
 
@@ -89,7 +80,12 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     return { database, ctx: { db: database.db, log, now: () => new Date() } };
   });
 
-  const redis = lazily(() => openRedis(config, log));
+  const queues = lazily(async () => {
+    // Only the embedded backend lives in the database; the others open their own connections.
+    const database = config.queue.kind === 'embedded' ? (await core.get()).database : undefined;
+    const backend = await openQueueBackend(config.queue, { database, log });
+    return createQueues(backend, log);
+  });
 
   const search = lazily(async () => {
     const engine = createSearchEngine(config.search);
@@ -123,11 +119,10 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
 
   const processors = lazily(async () => {
     const { ctx } = await core.get();
-    const { queues } = await redis.get();
     return createProcessors({
       config,
       ctx,
-      queues,
+      queues: await queues.get(),
       indexFollower: await indexFollower.get(),
       matchService: await matchService.get(),
       log,
@@ -138,7 +133,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     config,
     log,
     core: core.get,
-    redis: redis.get,
+    queues: queues.get,
     search: search.get,
     indexFollower: indexFollower.get,
     matchService: matchService.get,
@@ -146,7 +141,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     async close() {
       const steps: Array<[string, () => Promise<void> | undefined]> = [
         ['search', () => search.value?.close()],
-        ['redis', () => redis.value?.close()],
+        ['queues', () => closeQueues(queues.value)],
         ['database', () => core.value?.database.close()],
       ];
       for (const [part, close] of steps) {
@@ -161,27 +156,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
   };
 }
 
-async function openRedis(config: Config, log: Logger): Promise<RedisParts> {
-  const endpoint = await resolveRedis(config.redis, log);
-  const producer = producerConnection(endpoint.url, log);
-  await new Promise<void>((resolve, reject) => {
-    if (producer.status === 'ready') return resolve();
-    const timer = setTimeout(() => reject(new Error(`Redis at ${endpoint.url} did not answer within 10 s`)), 10_000);
-    producer.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  await warnIfRedisUnsafe(producer, log);
-  const queues = createQueues(producer, log);
-  return {
-    endpoint,
-    producer,
-    queues,
-    async close() {
-      await queues.close();
-      producer.disconnect();
-      await endpoint.privateServer?.stop();
-    },
-  };
+async function closeQueues(queues: Queues | undefined): Promise<void> {
+  await queues?.close();
+  await queues?.backend.close();
 }

@@ -13,10 +13,10 @@ const EXPIRY_SWEEP_MS = 10 * 60_000;
 export async function startWorker(container: Container): Promise<{ stop(): Promise<void> }> {
   const { log } = container;
   const { ctx } = await container.core();
-  const redis = await container.redis();
+  const queues = await container.queues();
   const processors = await container.processors();
-  const workers = startWorkers({ redisUrl: redis.endpoint.url, prefix: redis.queues.prefix, processors, log });
-  const relays = startRelays({ ctx, queues: redis.queues, log });
+  const workers = startWorkers({ backend: queues.backend, processors, log });
+  const relays = startRelays({ ctx, queues, log });
   const sweep = setInterval(
     () => void closeExpired(ctx).catch((err) => log.warn({ err: err.message }, 'closing expired vacancies failed')),
     EXPIRY_SWEEP_MS,

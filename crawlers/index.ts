@@ -20,8 +20,7 @@ import type {
 } from './types.ts';
 
 export { closeSharedBrowser } from './browser-provider.ts';
-export { type HostRateLimiter, MemoryHostRateLimiter } from './http/rate-limiter.ts';
-export { RedisHostRateLimiter } from './http/redis-rate-limiter.ts';
+export { DatabaseHostRateLimiter, type HostRateLimiter, MemoryHostRateLimiter } from './http/rate-limiter.ts';
 export type * from './types.ts';
 
 const CRAWLERS: Partial<Record<SourceSpec['type'], SourceCrawler>> = {

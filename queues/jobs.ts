@@ -1,6 +1,6 @@
 /**
  * The job catalogue: queue names and one zod schema per payload. Payloads carry ids and small values only, never
- * personal data; processors parse them again, since anything that crossed Redis is external input.
+ * personal data; processors parse them again, since anything that crossed the queue backend is external input.
  */
 import { z } from 'zod';
 

@@ -1,20 +1,27 @@
 /** Producers: the only way jobs enter the queues, with deterministic ids so a repeated add is harmless. */
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { type IQueueBackend, Queue } from 'bullmq';
 import type { Logger } from '../src/logging.ts';
-import { logRedisErrors } from '../src/redis/error-log.ts';
+import type { QueueBackend } from './backend.ts';
+import { logQueueErrors } from './error-log.ts';
 import { type JobPayload, QueueName } from './jobs.ts';
 
+/** A BullMQ queue on whichever backend is configured. */
+// biome-ignore lint/suspicious/noExplicitAny: job data are typed by the catalogue (jobs.ts), not by BullMQ's generics.
+export type AnyQueue = Queue<any, any, string, any, any, string, IQueueBackend, unknown>;
+
 export interface Queues {
-  prefix: string;
-  /** The producer connection, also used for small shared state such as per-host crawl spacing. */
-  connection: Redis;
-  byName: Record<QueueName, Queue>;
+  backend: QueueBackend;
+  byName: Record<QueueName, AnyQueue>;
   crawl(sourceId: string, window?: string): Promise<void>;
   ingest(batchId: string): Promise<void>;
   /** Asks the index follower to catch up; collapses with a waiting request and queues one behind an active one. */
   index(): Promise<void>;
   match(payload: JobPayload<'match'>): Promise<void>;
+  /**
+   * Waits until the queue has no job waiting, delayed or running. False at once when no worker serves the queue, and
+   * after the timeout.
+   */
+  drained(name: QueueName, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -25,14 +32,20 @@ const defaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-export function createQueues(connection: Redis, log: Logger, prefix = 'jobbruecke'): Queues {
+export function createQueues(backend: QueueBackend, log: Logger): Queues {
   const byName = Object.fromEntries(
-    Object.values(QueueName).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })]),
-  ) as Record<QueueName, Queue>;
-  for (const [name, queue] of Object.entries(byName)) queue.on('error', logRedisErrors(log, `queue ${name}`));
+    Object.values(QueueName).map((name) => [
+      name,
+      new Queue(name, { connection: backend.connection, prefix: backend.prefix, defaultJobOptions }, backend.factory),
+    ]),
+  ) as Record<QueueName, AnyQueue>;
+  for (const [name, queue] of Object.entries(byName)) queue.on('error', logQueueErrors(log, `queue ${name}`));
+
+  const workersServing = async (name: QueueName) =>
+    backend.countsRemoteWorkers ? (await byName[name].getWorkersCount()) > 0 : backend.localWorkers > 0;
+
   return {
-    prefix,
-    connection,
+    backend,
     byName,
     async crawl(sourceId, window = new Date().toISOString()) {
       await byName.crawl.add(
@@ -52,6 +65,16 @@ export function createQueues(connection: Redis, log: Logger, prefix = 'jobbrueck
       await byName.match.add('match', payload, {
         deduplication: { id: `match_${payload.kind}_${payload.id}`, keepLastIfActive: true },
       });
+    },
+    async drained(name, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (!(await workersServing(name))) return false;
+        const counts = await byName[name].getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        if (Object.values(counts).every((n) => n === 0)) return true;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return false;
     },
     async close() {
       await Promise.all(Object.values(byName).map((q) => q.close()));

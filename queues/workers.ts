@@ -5,8 +5,8 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { ZodError } from 'zod';
 import type { Logger } from '../src/logging.ts';
-import { workerConnection } from '../src/redis/connect.ts';
-import { logRedisErrors } from '../src/redis/error-log.ts';
+import type { QueueBackend } from './backend.ts';
+import { logQueueErrors } from './error-log.ts';
 import { type JobOutcome, type JobPayload, JobSchemas, QueueName } from './jobs.ts';
 
 export type Processor<Q extends QueueName> = (payload: JobPayload<Q>, job: Job) => Promise<JobOutcome>;
@@ -22,15 +22,10 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export function startWorkers(options: {
-  redisUrl: string;
-  prefix: string;
-  processors: ProcessorRegistry;
-  log: Logger;
-}): Workers {
-  const { redisUrl, prefix, processors, log } = options;
+export function startWorkers(options: { backend: QueueBackend; processors: ProcessorRegistry; log: Logger }): Workers {
+  const { backend, processors, log } = options;
   const workers = Object.values(QueueName).map((name) => {
-    const connection = workerConnection(redisUrl, log);
+    const connection = backend.workerConnection();
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -47,15 +42,17 @@ export function startWorkers(options: {
         log.debug({ queue: name, jobId: job.id, ...outcome }, 'job finished');
         return outcome;
       },
-      { connection, prefix, concurrency: CONCURRENCY[name], autorun: true },
+      { connection: connection.connection, prefix: backend.prefix, concurrency: CONCURRENCY[name], autorun: true },
+      backend.factory,
     );
     worker.on('failed', (job, err) =>
       log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
-    worker.on('error', logRedisErrors(log, `worker ${name}`));
+    worker.on('error', logQueueErrors(log, `worker ${name}`));
     return { worker, connection };
   });
-  log.info({ queues: Object.values(QueueName) }, 'workers started');
+  backend.localWorkers += workers.length;
+  log.info({ queues: Object.values(QueueName), backend: backend.kind }, 'workers started');
   return {
     async close() {
       // Running jobs get a grace period to finish; after it they are left to BullMQ's stalled-job recovery, which
@@ -66,7 +63,8 @@ export function startWorkers(options: {
         new Promise<boolean>((r) => setTimeout(() => r(true), WORKER_DRAIN_MS).unref()),
       ]);
       if (timedOut) await Promise.all(workers.map(({ worker }) => worker.close(true)));
-      for (const { connection } of workers) connection.disconnect();
+      for (const { connection } of workers) connection.close();
+      backend.localWorkers -= workers.length;
     },
   };
 }

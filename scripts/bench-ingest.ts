@@ -1,34 +1,86 @@
 /**
- * Ingest benchmark (`npm run bench:ingest`): synthetic postings end to end in embedded mode – staged batches,
- * BullMQ `ingest` jobs on a private redis-server, normalisation, cross-source dedupe, PGlite on disk, outbox, and
- * the `index` queue feeding the embedded search engine – until the index holds every open vacancy.
+ * Ingest benchmark (`npm run bench:ingest`): synthetic postings end to end – staged batches, BullMQ `ingest` jobs,
+ * normalisation, cross-source dedupe, the database, outbox, and the `index` queue feeding the embedded search engine –
+ * until the index holds every open vacancy.
  * Baseline in the same run: the same path with one posting per batch (one transaction and one job per posting).
- * Options: --postings N (default 50000), --baseline N (default 2000). Prints one JSON line last.
+ * Options: --postings N (default 50000), --baseline N (default 2000), --backend with the database it goes with:
+ * `embedded` (default: PGlite on disk holding data and queues), `redis` (PGlite on disk, queues on a private
+ * redis-server), `postgres` (a fresh database on the PostgreSQL server at --postgres-url holding data and queues).
+ * Prints one JSON line last.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { eq, isNull, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { openQueueBackend, type QueueBackendKind } from '../queues/backend.ts';
 import { createQueues } from '../queues/queues.ts';
 import { type ProcessorRegistry, startWorkers } from '../queues/workers.ts';
-import { openPglite } from '../src/db/client.ts';
+import { type Database, openPglite, openPostgres } from '../src/db/client.ts';
 import { ingestBatches, sources, vacancies } from '../src/db/schema.ts';
 import { generateVacancies, type SyntheticVacancy } from '../src/demo/synthetic-vacancies.ts';
 import type { RawPostingInput } from '../src/domain/posting.ts';
 import { createLogger } from '../src/logging.ts';
 import { memoryCursor } from '../src/outbox/cursor.ts';
-import { producerConnection } from '../src/redis/connect.ts';
-import { startRedisServer } from '../src/redis/redis-server.ts';
 import { createEmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { createIndexFollower } from '../src/search/index-sync.ts';
 import { ingestBatch } from '../src/vacancies/ingest/ingest-batch.ts';
+import { type RedisServerHandle, startRedisServer } from '../tests/helpers/redis-server.ts';
 
 const { values } = parseArgs({
-  options: { postings: { type: 'string', default: '50000' }, baseline: { type: 'string', default: '2000' } },
+  options: {
+    postings: { type: 'string', default: '50000' },
+    baseline: { type: 'string', default: '2000' },
+    backend: { type: 'string', default: 'embedded' },
+    'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+  },
 });
 const POSTINGS = Number(values.postings);
 const BASELINE = Number(values.baseline);
+const BACKENDS = ['embedded', 'redis', 'postgres'] as const;
+if (!BACKENDS.includes(values.backend as QueueBackendKind)) throw new Error(`--backend: one of ${BACKENDS.join(', ')}`);
+const BACKEND = values.backend as QueueBackendKind;
+const MODES: Record<QueueBackendKind, string> = {
+  embedded: 'embedded (PGlite on disk holding data and queues, embedded search)',
+  redis: 'PGlite on disk, queues on a private redis-server, embedded search',
+  postgres: 'PostgreSQL server holding data and queues, embedded search',
+};
+
+/** The database and queue backend of one run, and how to remove both afterwards. */
+async function openStores(label: string, dir: string) {
+  const log = createLogger('warn');
+  if (BACKEND === 'postgres') {
+    const name = `jobbruecke_bench_${label}_${process.pid}`;
+    const admin = new pg.Client({ connectionString: values['postgres-url'] });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`create database ${name}`);
+    const url = new URL(values['postgres-url']!);
+    url.pathname = `/${name}`;
+    const database = await openPostgres(url.toString());
+    await database.migrate();
+    const backend = await openQueueBackend({ kind: 'postgres', url: url.toString() }, { log });
+    return {
+      database,
+      backend,
+      async remove() {
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      },
+    };
+  }
+  const database: Database = await openPglite(join(dir, 'db'));
+  await database.migrate();
+  let redis: RedisServerHandle | undefined;
+  if (BACKEND === 'redis') redis = await startRedisServer({ dir: join(dir, 'redis') });
+  const backend = await openQueueBackend(redis ? { kind: 'redis', url: redis.url } : { kind: 'embedded' }, {
+    database,
+    log,
+    prefix: `bench-${label}`,
+  });
+  return { database, backend, remove: async () => redis?.stop() };
+}
 const DUPLICATE_SHARE = 0.1;
 
 const WORKING_TIME_WORDS: Record<string, string> = {
@@ -55,9 +107,7 @@ function toPosting(v: SyntheticVacancy, externalId: string, host: string, varian
 
 async function runPipeline(label: string, postingCount: number, batchSize: number, seed: number) {
   const dir = mkdtempSync(join(os.tmpdir(), `jobbruecke-bench-ingest-${label}-`));
-  const redis = await startRedisServer({ dir: join(dir, 'redis') });
-  const database = await openPglite(join(dir, 'db'));
-  await database.migrate();
+  const { database, backend, remove } = await openStores(label, dir);
   const log = createLogger('warn');
   const ctx = { db: database.db, log, now: () => new Date('2026-11-20T09:00:00Z') };
   const search = createEmbeddedSearchEngine();
@@ -83,9 +133,7 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
     all.push({ sourceId: board!.id, postings: boardPostings.slice(i, i + batchSize) });
   const total = careersPostings.length + boardPostings.length;
 
-  const connection = producerConnection(redis.url, log);
-  await new Promise((r) => connection.once('ready', r));
-  const queues = createQueues(connection, log, `bench-${label}`);
+  const queues = createQueues(backend, log);
   const processors: ProcessorRegistry = {
     crawl: async () => ({ status: 'skipped' }),
     match: async () => ({ status: 'skipped' }),
@@ -107,7 +155,7 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
       .returning({ id: ingestBatches.id });
     batchIds.push(row!.id);
   }
-  const workers = startWorkers({ redisUrl: redis.url, prefix: queues.prefix, processors, log });
+  const workers = startWorkers({ backend, processors, log });
   for (const id of batchIds) await queues.ingest(id);
 
   for (;;) {
@@ -139,10 +187,10 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
 
   await workers.close();
   await queues.close();
-  connection.disconnect();
+  await backend.close();
   await search.close();
   await database.close();
-  await redis.stop();
+  await remove();
   rmSync(dir, { recursive: true, force: true });
   return result;
 }
@@ -158,7 +206,8 @@ console.log(
 console.log(
   JSON.stringify({
     bench: 'ingest',
-    mode: 'embedded (PGlite on disk, private redis-server, embedded search)',
+    backend: BACKEND,
+    mode: MODES[BACKEND],
     postings: batched.postings,
     vacancies: batched.vacancies,
     linkedDuplicates: batched.linkedDuplicates,

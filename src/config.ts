@@ -38,6 +38,7 @@ const EnvSchema = z.object({
       })
       .optional(),
   ),
+  QUEUE_BACKEND: z.preprocess(emptyToUndefined, z.enum(['embedded', 'redis', 'postgres']).optional()),
   MEILI_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -92,8 +93,11 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   dataDir: string;
   db: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
-  /** `url` unset: probe 127.0.0.1:6379, else start a private redis-server in `privateDir`. */
-  redis: { url: string | undefined; privateDir: string };
+  /**
+   * Where BullMQ keeps the queues: `embedded` in the embedded database (PGlite), `postgres` in the PostgreSQL
+   * database (schema `bullmq`), `redis` in Redis. See {@link queueBackend} for the default.
+   */
+  queue: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'redis'; url: string };
   search: { kind: 'embedded' } | { kind: 'meilisearch'; url: string; apiKey: string | undefined; index: string };
   http: { host: string; port: number };
   sla: { responseHours: number };
@@ -128,12 +132,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const queue = queueBackend(e);
+  if (typeof queue === 'string') throw new ConfigError([queue]);
   const dataDir = resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
     dataDir,
     db: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: resolve(dataDir, 'db') },
-    redis: { url: e.REDIS_URL, privateDir: resolve(dataDir, 'redis') },
+    queue,
     search: e.MEILI_URL
       ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_API_KEY, index: e.MEILI_INDEX }
       : { kind: 'embedded' },
@@ -149,4 +155,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: e.LOG_LEVEL },
     demoData: e.DEMO_DATA,
   };
+}
+
+/**
+ * The queue backend: QUEUE_BACKEND if set, else Redis when REDIS_URL is set, else the database's own: PostgreSQL with
+ * DATABASE_URL, otherwise the embedded database. Returns the problem when QUEUE_BACKEND asks for something missing.
+ */
+function queueBackend(e: z.infer<typeof EnvSchema>): Config['queue'] | string {
+  const kind = e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'redis' : e.DATABASE_URL ? 'postgres' : 'embedded');
+  switch (kind) {
+    case 'redis':
+      return e.REDIS_URL ? { kind, url: e.REDIS_URL } : 'QUEUE_BACKEND: redis needs REDIS_URL';
+    case 'postgres':
+      return e.DATABASE_URL ? { kind, url: e.DATABASE_URL } : 'QUEUE_BACKEND: postgres needs DATABASE_URL';
+    case 'embedded':
+      return e.DATABASE_URL
+        ? 'QUEUE_BACKEND: embedded needs the embedded database; unset DATABASE_URL or choose postgres'
+        : { kind };
+  }
 }

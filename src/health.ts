@@ -1,5 +1,5 @@
 /** Health of the parts the service needs; the API answers 503 when any is down. */
-export type ComponentName = 'db' | 'redis' | 'search';
+export type ComponentName = 'db' | 'queue' | 'search';
 
 export interface HealthReport {
   status: 'up' | 'down';

@@ -4,15 +4,15 @@ import type { CommandIo } from '../command-io.ts';
 import type { Container } from '../container.ts';
 
 /** What a command may use: parts of a container, each opened on first use. */
-export interface Resources extends Pick<Container, 'core' | 'redis' | 'search' | 'matchService'> {
+export interface Resources extends Pick<Container, 'core' | 'queues' | 'search' | 'matchService'> {
   /** True inside the running service: the command borrows the service's parts, which the service closes. */
   shared: boolean;
 }
 
 /** A command's view of a container: its own, or (`shared`) the running service's. */
 export function resourcesOf(container: Container, shared: boolean): Resources {
-  const { core, redis, search, matchService } = container;
-  return { shared, core, redis, search, matchService };
+  const { core, queues, search, matchService } = container;
+  return { shared, core, queues, search, matchService };
 }
 
 export interface CommandInput {

@@ -1,6 +1,6 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { closeSharedBrowser } from '../../crawlers/browser-provider.ts';
-import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
+import { DatabaseHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
 import {
   ALREADY_RUNNING,
   type CrawlRunSummary,
@@ -31,7 +31,7 @@ export const crawlCommand: Command = {
     const sourceId = stringOption(values, 'source');
     if (!sourceId && !values.all) throw new UsageError('Name a source with --source <id>, or use --all.');
     const core = await resources.core();
-    const redis = await resources.redis();
+    const queues = await resources.queues();
     try {
       const selected = await core.ctx.db
         .select({ id: sources.id, name: sources.name, enabled: sources.enabled })
@@ -42,11 +42,11 @@ export const crawlCommand: Command = {
         return 1;
       }
       if (!values.wait) {
-        for (const s of selected) await redis.queues.crawl(s.id, `cli-${Date.now()}`);
+        for (const s of selected) await queues.crawl(s.id, `cli-${Date.now()}`);
         io.out(`Queued ${selected.length} crawl job(s).`);
         return 0;
       }
-      const rateLimiter = new RedisHostRateLimiter(redis.producer);
+      const rateLimiter = new DatabaseHostRateLimiter(core.ctx.db);
       let failed = false;
       for (const s of selected) {
         const label = `${s.name} (${s.id})`;
@@ -87,8 +87,8 @@ export const crawlCommand: Command = {
           failed = true;
         }
       }
-      await redis.queues.index();
-      const drained = await waitForIndexDrain(redis.queues.byName.index, INDEX_DRAIN_TIMEOUT_MS);
+      await queues.index();
+      const drained = await queues.drained('index', INDEX_DRAIN_TIMEOUT_MS);
       io.out(
         drained
           ? 'Search index updated.'
@@ -105,16 +105,4 @@ export const crawlCommand: Command = {
 function describeError(error: CrawlRunSummary['firstError']): string {
   if (!error) return 'no error recorded';
   return `${error.kind}: ${error.message}${error.url ? ` (${error.url})` : ''}`;
-}
-
-async function waitForIndexDrain(queue: import('bullmq').Queue, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    const workers = await queue.getWorkersCount();
-    if (workers === 0) return false;
-    if (Object.values(counts).every((n) => n === 0)) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
 }

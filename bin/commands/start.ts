@@ -23,7 +23,7 @@ export const startCommand: Command = {
     '',
     'Without options, runs the HTTP API and all queue workers in one process (embedded mode).',
     '  --api      only the HTTP API (PORT, default 3000)',
-    '  --worker   only the queue workers; any number of worker processes may share one Redis',
+    '  --worker   only the queue workers; any number of worker processes may share one Redis or PostgreSQL',
     '',
     'On an empty embedded database (no DATABASE_URL) the demo data are seeded first.',
     'While it runs, other jobbruecke commands on the same embedded database are executed by this process.',
@@ -52,12 +52,20 @@ export const startCommand: Command = {
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     process.on('SIGINT', () => void shutdown('SIGINT'));
 
+    // With the embedded database and queues, start-up is one long chain of promises that never waits for I/O, so a
+    // signal would only be handled once the HTTP server listens. Between the steps, a pending signal is let in.
+    const signalled = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return stopping;
+    };
     try {
       await seedDemoIfEmpty(container);
-      if (stopping) return -1;
-      // Before the indexes are built: a missing Redis is reported at once, not after a minute of loading.
-      await container.redis();
+      if (await signalled()) return -1;
+      // Before the indexes are built: an unreachable queue backend is reported at once, not after a minute of loading.
+      await container.queues();
+      if (await signalled()) return -1;
       if (runWorker) roles.push(await startWorker(container));
+      if (await signalled()) return -1;
       if (runApi) roles.push(await startApi(container, { execute }));
     } catch (err) {
       // A signal during start-up closes the database under the part being built; the shutdown decides the exit.

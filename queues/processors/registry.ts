@@ -1,8 +1,8 @@
 /** The processor registry: every queue has exactly one thin processor over a verb. */
-import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
+import { DatabaseHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
-import type { MatchService } from '../../matchers/match-service.ts';
-import { rematch } from '../../matchers/rematch.ts';
+import type { MatchService } from '../../matchers/service/match-service.ts';
+import { rematch } from '../../matchers/service/rematch.ts';
 import type { Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import type { Logger } from '../../src/logging.ts';
@@ -29,7 +29,7 @@ export function createProcessors({
   indexFollower,
   matchService,
 }: ProcessorDeps): ProcessorRegistry {
-  const rateLimiter = new RedisHostRateLimiter(queues.connection);
+  const rateLimiter = new DatabaseHostRateLimiter(ctx.db);
   return {
     async crawl({ sourceId }) {
       const result = await runCrawl({ ctx, crawl: config.crawl, rateLimiter }, sourceId);

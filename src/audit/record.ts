@@ -8,6 +8,11 @@ export interface Actor {
   role: Role;
   branchId: number | null;
   employerId: string | null;
+  /**
+   * Set when the command line acts: it has no user account, so the row names the login of whoever ran the command
+   * (as `jobbruecke match` records it) instead of a user id.
+   */
+  operator?: string;
 }
 
 export interface AuditEntry {
@@ -20,14 +25,15 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
+  const operator = entry.actor?.operator;
   await ctx.db.insert(auditLog).values({
     at: ctx.now(),
-    actorUserId: entry.actor?.userId ?? null,
+    actorUserId: operator ? null : (entry.actor?.userId ?? null),
     actorRole: entry.actor?.role ?? null,
     action: entry.action,
     objectType: entry.objectType,
     objectId: entry.objectId ?? null,
     purpose: entry.purpose ?? null,
-    detail: entry.detail ?? {},
+    detail: operator ? { ...entry.detail, actor: 'cli', osUser: operator } : (entry.detail ?? {}),
   });
 }

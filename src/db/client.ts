@@ -21,6 +21,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
+  /** The embedded database's PGlite instance: the embedded queue backend keeps BullMQ's tables in it too. */
+  pglite?: PGlite;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   return {
     kind: 'pglite',
     db: db as unknown as Db,
+    pglite: client,
     migrate: () => migratePglite(db, { migrationsFolder }),
     ping: async () => !closed && answers(() => client.query('select 1')),
     close: async () => {

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
   date,
@@ -11,6 +12,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   real,
@@ -34,8 +36,16 @@ export const branches = pgTable('branches', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
   plz: text('plz').notNull(),
-  /** Postcodes of the branch's catchment area: employers there are served by this branch. */
+  /**
+   * Postcodes of the branch's catchment area: employers there are served by this branch. Disjoint across branches;
+   * src/employers/catchment.ts is the one writer and keeps them so.
+   */
   catchmentPlz: text('catchment_plz').array().notNull().default(sql`'{}'::text[]`),
+  /**
+   * Round robin of the branch's employer-service caseworkers: the one given the last order without a named contact.
+   * The row lock on the branch serialises assignments (src/employers/assign-caseworker.ts).
+   */
+  lastAssignedCaseworkerId: uuid('last_assigned_caseworker_id'),
 });
 
 export const employers = pgTable(
@@ -46,6 +56,8 @@ export const employers = pgTable(
     normalisedName: text('normalised_name').notNull(),
     plz: text('plz'),
     branchId: integer('branch_id').references(() => branches.id),
+    /** The employer's named contact in the employer service (AG-pAp); orders go to them before any round robin. */
+    contactCaseworkerId: uuid('contact_caseworker_id').references((): AnyPgColumn => users.id),
     createdAt: createdAt(),
   },
   (t) => [index('employers_normalised_name_idx').on(t.normalisedName)],
@@ -58,6 +70,8 @@ export const users = pgTable('users', {
   role: text('role', { enum: ['employer', 'caseworker', 'branch_lead', 'admin'] }).notNull(),
   branchId: integer('branch_id').references(() => branches.id),
   employerId: uuid('employer_id').references(() => employers.id),
+  /** A caseworker of the employer service (Arbeitgeberservice, AG-pAp): receives employer orders of the branch. */
+  employerService: boolean('employer_service').notNull().default(false),
   createdAt: createdAt(),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
 });
@@ -157,9 +171,33 @@ export const vacancies = pgTable(
     updatedAt: updatedAt(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     closeReason: text('close_reason'),
+    // Employer orders (src/orders/): what the employer asked for beyond the posting itself.
+    /** The job centre is asked to propose candidates (a placement order, with the 48-hour promise), not only to publish. */
+    placementOrder: boolean('placement_order').notNull().default(false),
+    positions: integer('positions').notNull().default(1),
+    /** Positions filled so far; the vacancy is filled when all are. */
+    positionsFilled: integer('positions_filled').notNull().default(0),
+    /** The employer's contact for this order (name, e-mail, phone): personal data, never public. */
+    contactPerson: jsonb('contact_person').$type<{ name: string; email?: string; phone?: string }>(),
+    /** How candidates apply (e-mail, online form, post, phone, in person), with the address or link where one is needed. */
+    applicationRoute: jsonb('application_route').$type<{ kind: string; value?: string }>(),
+    /** The employer-service caseworker (AG-pAp) handling the order. */
+    assignedCaseworkerId: uuid('assigned_caseworker_id').references(() => users.id),
+    /**
+     * What the employer stated about the job (title, text, place, times, requirements …) as submitted: the content
+     * columns are derived from it, and derived again from it when the employer updates the order.
+     */
+    statedPosting: jsonb('stated_posting').$type<Record<string, unknown>>(),
   },
-  (t) => [index('vacancies_kldb_idx').on(t.kldbCode), index('vacancies_branch_idx').on(t.branchId, t.status)],
+  (t) => [
+    index('vacancies_kldb_idx').on(t.kldbCode),
+    index('vacancies_branch_idx').on(t.branchId, t.status),
+    index('vacancies_employer_idx').on(t.employerId, t.createdAt),
+  ],
 );
+
+/** Order numbers (JB-<year>-<6 digits>): a sequence, so concurrent orders never collide; a rolled-back order leaves a gap. */
+export const orderReferenceSeq = pgSequence('order_reference_seq', { startWith: 1 });
 
 /**
  * Blocking keys for deduplication across sources (employer + title + place, URLs …): a new posting is compared only
@@ -247,6 +285,8 @@ export const customers = pgTable(
     workingTimes: text('working_times').array().notNull(),
     availableFrom: date('available_from', { mode: 'date' }).notNull(),
     consent: boolean('consent').notNull().default(false),
+    /** A second, separate consent: employers may see the customer's name and contact, not only a pseudonymous profile. */
+    contactConsent: boolean('contact_consent').notNull().default(false),
     blockedUntil: timestamp('blocked_until', { withTimezone: true }),
     // Protected attributes (AGG): kept for statistics only, never read by the matcher.
     gender: text('gender'),
@@ -287,21 +327,42 @@ export const proposals = pgTable(
     customerId: uuid('customer_id')
       .notNull()
       .references(() => customers.id),
-    status: text('status', { enum: ['open', 'accepted', 'rejected', 'hired', 'withdrawn'] })
+    /**
+     * 'open' while the proposal is undecided (sent, or the candidate invited): open proposals count against the caps.
+     * The final outcomes close it. ('accepted' is from before outcomes were recorded and is no longer written.)
+     */
+    status: text('status', { enum: ['open', 'accepted', 'rejected', 'hired', 'withdrawn', 'no_reaction'] })
       .notNull()
       .default('open'),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),
+    /** The caseworker's note to the employer, sent with the proposal. */
+    note: text('note'),
+    /** The last outcome recorded by the employer or the caseworker (src/proposals/record-outcome.ts). */
+    outcome: text('outcome', { enum: ['invited', 'hired', 'rejected', 'no_reaction', 'withdrawn'] }),
+    /** Why, for a rejection or withdrawal. */
+    outcomeReason: text('outcome_reason'),
+    outcomeBy: uuid('outcome_by').references(() => users.id),
     outcomeAt: timestamp('outcome_at', { withTimezone: true }),
     outcomeNote: text('outcome_note'),
+    /** Set once the candidate is invited, and kept when a later outcome follows (placement figures count it). */
+    invitedAt: timestamp('invited_at', { withTimezone: true }),
+    /** First working day of a hire: follow-up tasks count from it. */
+    hireStartDate: date('hire_start_date', { mode: 'date' }),
   },
   (t) => [
     uniqueIndex('proposals_vacancy_customer_uq').on(t.vacancyId, t.customerId),
     index('proposals_customer_idx').on(t.customerId),
+    // Open proposals without any reaction, oldest first: the reaction reminder scan.
+    index('proposals_awaiting_reaction_idx').on(t.createdAt).where(sql`${t.status} = 'open' and ${t.outcome} is null`),
   ],
 );
 
-/** SLA milestones per employer vacancy; the unique key makes each event happen once even if a job runs twice. */
+/**
+ * SLA milestones per placement order; the unique key makes each event happen once even if a job runs twice. `due_at`
+ * is when the milestone was due (for 'started': the response deadline), `at` when it happened: a milestone fired
+ * late after an outage keeps its original due time.
+ */
 export const slaEvents = pgTable(
   'sla_events',
   {
@@ -309,12 +370,164 @@ export const slaEvents = pgTable(
     vacancyId: uuid('vacancy_id')
       .notNull()
       .references(() => vacancies.id),
-    kind: text('kind', { enum: ['started', 'reminder', 'escalation', 'breach', 'responded'] }).notNull(),
+    kind: text('kind', {
+      enum: ['started', 'reminder', 'escalation', 'breach', 'responded', 'not_applicable'],
+    }).notNull(),
     dueAt: timestamp('due_at', { withTimezone: true }),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     actorUserId: uuid('actor_user_id'),
+    /** 'responded': 'proposal' or a code of the fixed answer list; 'not_applicable': 'withdrawn' or 'filled'. */
+    reason: text('reason'),
+    /** The caseworker's free text with a documented answer (sent to the employer). */
+    note: text('note'),
   },
   (t) => [uniqueIndex('sla_events_vacancy_kind_uq').on(t.vacancyId, t.kind)],
+);
+
+/**
+ * One row per placement order: the clock's due times and where it stands, kept in the same transaction as each
+ * `sla_events` row. The events are the record; this is its summary per order, so the SLA views and the summary
+ * scan one narrow row per order instead of pivoting events (docs/employer-orders.md, "SLA views").
+ */
+export const slaClocks = pgTable(
+  'sla_clocks',
+  {
+    // The summary reads the first columns of every row in the period; they come first and are narrow.
+    vacancyId: uuid('vacancy_id')
+      .primaryKey()
+      .references(() => vacancies.id),
+    branchId: integer('branch_id')
+      .notNull()
+      .references(() => branches.id),
+    caseworkerId: uuid('caseworker_id').references(() => users.id),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    /** Monday of the Berlin week of receipt (YYYY-MM-DD): the summary groups by it without a zone conversion per row. */
+    startedWeek: date('started_week', { mode: 'string' }).notNull(),
+    /**
+     * How the promise ended, fixed when it ends: met / met_late (responded by / after the due time), not_applicable
+     * (withdrawn or filled before the due time), breached (withdrawn or filled after it, unanswered). Null while the
+     * clock runs; src/sla/state.ts derives open, at_risk, escalated and breached from the due times then.
+     */
+    outcome: text('outcome', { enum: ['met', 'met_late', 'not_applicable', 'breached'] }),
+    /** Receipt to qualified response, in seconds: the summary's percentiles sort these integers. */
+    responseSeconds: integer('response_seconds'),
+    /** Receipt to filling, in seconds. */
+    fillSeconds: integer('fill_seconds'),
+    // Placement figures, counted as proposals and outcomes are recorded (same transaction).
+    proposalsSent: integer('proposals_sent').notNull().default(0),
+    proposalsInvited: integer('proposals_invited').notNull().default(0),
+    proposalsHired: integer('proposals_hired').notNull().default(0),
+    calendar: text('calendar', { enum: ['clock', 'business'] }).notNull(),
+    reminderDueAt: timestamp('reminder_due_at', { withTimezone: true }).notNull(),
+    escalationDueAt: timestamp('escalation_due_at', { withTimezone: true }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    /** The qualified response that stopped the clock: a proposal, or a documented answer (reason code). */
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    responseReason: text('response_reason'),
+    /** Withdrawn or filled before a response: the promise no longer applies. */
+    notApplicableAt: timestamp('not_applicable_at', { withTimezone: true }),
+    notApplicableReason: text('not_applicable_reason'),
+    filledAt: timestamp('filled_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('sla_clocks_started_idx').on(t.startedAt),
+    index('sla_clocks_branch_due_idx').on(t.branchId, t.dueAt),
+    // The reconciler's scan and the live states: clocks still running.
+    index('sla_clocks_running_idx').on(t.dueAt).where(sql`${t.outcome} is null`),
+    // The summary's list of breaches, latest first.
+    index('sla_clocks_late_idx').on(t.dueAt).where(sql`${t.outcome} in ('met_late', 'breached')`),
+  ],
+);
+
+/**
+ * A retried employer submission with the same Idempotency-Key returns the first answer. Scoped per user: two users'
+ * keys never collide. Expired keys are replaced on next use.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    operation: text('operation').notNull(),
+    /** SHA-256 of the parsed request: the same key with another body is refused. */
+    requestHash: text('request_hash').notNull(),
+    response: jsonb('response').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Work for a person: SLA reminders and escalations, reaction reminders, follow-ups after a hire. `dedupe_key` makes
+ * each task exist once, however often its cause is processed. A task goes to one user, or to everyone of a role in
+ * the branch (escalations: any branch lead).
+ */
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', {
+      enum: ['sla_reminder', 'sla_escalation', 'sla_breach', 'reaction_reminder', 'follow_up'],
+    }).notNull(),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    branchId: integer('branch_id')
+      .notNull()
+      .references(() => branches.id),
+    assigneeUserId: uuid('assignee_user_id').references(() => users.id),
+    assigneeRole: text('assignee_role', { enum: ['caseworker', 'branch_lead'] }).notNull(),
+    vacancyId: uuid('vacancy_id').references(() => vacancies.id),
+    proposalId: uuid('proposal_id').references(() => proposals.id),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    /** Ids and small values only (offset, milestone); names are read when the task is shown. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    doneBy: uuid('done_by').references(() => users.id),
+    note: text('note'),
+  },
+  (t) => [
+    index('tasks_assignee_open_idx').on(t.assigneeUserId, t.dueAt).where(sql`${t.doneAt} is null`),
+    index('tasks_branch_open_idx').on(t.branchId, t.assigneeRole, t.dueAt).where(sql`${t.doneAt} is null`),
+  ],
+);
+
+/**
+ * Notification outbox, written in the same transaction as its cause. Delivered by e-mail when SMTP is configured
+ * (src/notifications/deliver.ts), else kept for the in-app inbox. The payload holds ids and the few values the
+ * template needs; the recipient's address is read at delivery, so the row carries no more personal data than needed.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The cause (e.g. `order_confirmation:<vacancy id>`): one notification per cause and recipient. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    template: text('template').notNull(),
+    recipientUserId: uuid('recipient_user_id').references(() => users.id),
+    /** Only for recipients without an account; otherwise the user's address at delivery time. */
+    recipientAddress: text('recipient_address'),
+    vacancyId: uuid('vacancy_id').references(() => vacancies.id),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the current delivery attempt claimed the row; a claim older than the lease is taken over. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** The transport's error code or class, never the message text (it may quote addresses). */
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('notifications_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index('notifications_recipient_idx').on(t.recipientUserId, t.createdAt),
+  ],
 );
 
 export const auditLog = pgTable(

@@ -12,6 +12,7 @@ import {
   branches,
   customers,
   employers,
+  slaClocks,
   slaEvents,
   sources,
   users,
@@ -21,6 +22,10 @@ import {
 } from '../db/schema.ts';
 import { lookupPlz } from '../geo/plz.ts';
 import { dedupeKeys, normaliseEmployer } from '../ingest/dedupe.ts';
+import { dueTimes, weekStart } from '../sla/calendar.ts';
+import { ResponseReason } from '../sla/reasons.ts';
+import { DEFAULT_SLA_RULES } from '../sla/rules.ts';
+import { clockOutcome } from '../sla/state.ts';
 import { hashToken } from '../users/tokens.ts';
 import { demoBranches } from './branches.ts';
 import { createRandom, deterministicUuid } from './random.ts';
@@ -28,10 +33,27 @@ import { generateCustomers } from './synthetic-customers.ts';
 import { generateVacancies, normaliseSynthetic } from './synthetic-vacancies.ts';
 
 export const DEMO_SEED_MARKER = 'demo_seed';
-const DEMO_SEED_VERSION = '1';
+// 2: employer service (AG-pAp per branch), the demo employer "Muster GmbH (Demo)", placement orders with SLA history.
+const DEMO_SEED_VERSION = '2';
 export const DEMO_VACANCY_COUNT = 20_000;
 
-const NS = { employer: 1, vacancy: 3, source: 4, user: 5, link: 6 } as const;
+const NS = { employer: 1, vacancy: 3, source: 4, user: 5, link: 6, employerService: 7 } as const;
+
+/** The demo employer account's company: in branch 1's catchment, with the demo caseworker as named contact. */
+export const DEMO_EMPLOYER = {
+  id: deterministicUuid(NS.employer, 0),
+  name: 'Muster GmbH (Demo)',
+  plz: '70173',
+} as const;
+
+/** One employer-service caseworker (AG-pAp) per branch, without a token; the demo caseworker serves branch 1 too. */
+function employerServiceAccount(branchId: number) {
+  return {
+    id: deterministicUuid(NS.employerService, branchId),
+    email: `ag-service-${branchId}@demo.jobbruecke.invalid`,
+    displayName: `Demo Arbeitgeberservice Zweigstelle ${branchId}`,
+  };
+}
 
 /** Demo-only accounts; their tokens are public in the README and must never exist on a production system. */
 export const DEMO_ACCOUNTS = [
@@ -184,32 +206,53 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
     progress('Quellen', DEMO_SOURCES.length);
 
     const accountIds: Record<string, string> = {};
-    const demoEmployerId = employerIds.values().next().value as string;
+    const demoCaseworkerId = deterministicUuid(NS.user, DEMO_ACCOUNTS.findIndex((a) => a.role === 'caseworker') + 1);
+    await tx.db
+      .insert(employers)
+      .values({
+        id: DEMO_EMPLOYER.id,
+        name: DEMO_EMPLOYER.name,
+        normalisedName: normaliseEmployer(DEMO_EMPLOYER.name),
+        plz: DEMO_EMPLOYER.plz,
+        branchId: branchOfPlz(DEMO_EMPLOYER.plz),
+      })
+      .onConflictDoNothing();
     for (const [i, a] of DEMO_ACCOUNTS.entries()) {
       const id = deterministicUuid(NS.user, i + 1);
       accountIds[a.role] = id;
+      const binding = {
+        employerId: a.role === 'employer' ? DEMO_EMPLOYER.id : null,
+        // The demo caseworker does both jobs in the small demo: customers and the employer service of branch 1.
+        employerService: a.role === 'caseworker',
+      };
       await tx.db
         .insert(users)
-        .values({
-          id,
-          email: a.email,
-          displayName: a.name,
-          role: a.role,
-          branchId: a.branchId,
-          employerId: a.role === 'employer' ? demoEmployerId : null,
-        })
-        .onConflictDoNothing();
+        .values({ id, email: a.email, displayName: a.name, role: a.role, branchId: a.branchId, ...binding })
+        // A seed of version 1 bound the employer elsewhere; the binding follows the current seed.
+        .onConflictDoUpdate({ target: users.id, set: binding });
       await tx.db
         .insert(apiTokens)
         .values({ userId: id, tokenHash: hashToken(a.token), label: 'demo' })
         .onConflictDoNothing();
     }
-    progress('Demo-Konten', DEMO_ACCOUNTS.length);
+    await tx.db
+      .update(employers)
+      .set({ contactCaseworkerId: demoCaseworkerId })
+      .where(eq(employers.id, DEMO_EMPLOYER.id));
+    const serviceAccounts = branchList.map((b) => ({ branchId: b.id, ...employerServiceAccount(b.id) }));
+    await tx.db
+      .insert(users)
+      .values(serviceAccounts.map((a) => ({ ...a, role: 'caseworker' as const, employerService: true })))
+      .onConflictDoNothing();
+    progress('Demo-Konten', DEMO_ACCOUNTS.length + serviceAccounts.length);
 
     const sourceKeys = DEMO_SOURCES.filter((s) => s.share > 0);
     const vacancyRows: Array<typeof vacancies.$inferInsert> = [];
     const linkRows: Array<typeof vacancySources.$inferInsert> = [];
     const slaRows: Array<typeof slaEvents.$inferInsert> = [];
+    const clockRows: Array<typeof slaClocks.$inferInsert> = [];
+    // Its own generator, so the vacancies stay what they were before orders had an SLA history.
+    const slaRandom = createRandom(4712);
     const keyRows: Array<typeof vacancyDedupeKeys.$inferInsert> = [];
     let submissionNo = 0;
     generated.forEach((v, i) => {
@@ -220,6 +263,9 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       if (isSubmission) submissionNo += 1;
       const url = isSubmission ? undefined : `${source.url}/${i + 1}`;
       const content = normaliseSynthetic(v, isSubmission ? 1 : 0.9);
+      // Submissions in a branch's catchment are placement orders with a clock; the others only ask to publish.
+      const placementOrder = isSubmission && branchId !== null;
+      const caseworkerId = placementOrder ? employerServiceAccount(branchId).id : null;
       vacancyRows.push({
         id,
         status: 'open',
@@ -227,9 +273,16 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         employerId: employerIds.get(v.employerName) ?? null,
         branchId,
         ...content,
+        placementOrder,
+        assignedCaseworkerId: caseworkerId,
         createdAt: v.publishedAt,
         updatedAt: v.publishedAt,
       });
+      if (placementOrder) {
+        const history = demoSlaHistory(slaRandom, v.publishedAt, now);
+        clockRows.push({ vacancyId: id, branchId, caseworkerId, calendar: 'clock', ...history.clock });
+        for (const e of history.events) slaRows.push({ vacancyId: id, ...e });
+      }
       for (const key of dedupeKeys(content)) keyRows.push({ key, vacancyId: id });
       linkRows.push({
         id: deterministicUuid(NS.link, linkRows.length + 1),
@@ -255,12 +308,12 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
           lastSeenAt: now,
         });
       }
-      if (isSubmission) slaRows.push({ vacancyId: id, kind: 'started', at: v.publishedAt });
     });
     await bulkInsert(tx.db, vacancies, vacancyRows, ONCE);
     progress('Stellenangebote', vacancyRows.length);
     await bulkInsert(tx.db, vacancyDedupeKeys, keyRows, ONCE);
     await bulkInsert(tx.db, vacancySources, linkRows, ONCE);
+    await bulkInsert(tx.db, slaClocks, clockRows, ONCE);
     await bulkInsert(tx.db, slaEvents, slaRows, ONCE);
     progress('Quellverweise', linkRows.length);
 
@@ -301,4 +354,50 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
       .onConflictDoUpdate({ target: appMeta.key, set: { value: DEMO_SEED_VERSION } });
   });
   return { seeded: true };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * A plausible past for a seeded order: most answered well within 48 hours, some late; orders still inside their
+ * 48 hours are left running (the reconciler arms their milestones at start). Events are those that would have
+ * happened, at their due times.
+ */
+function demoSlaHistory(random: ReturnType<typeof createRandom>, startedAt: Date, now: Date) {
+  const due = dueTimes(startedAt, DEFAULT_SLA_RULES);
+  const late = random.chance(0.08);
+  const hours = late ? random.int(49, 80) : random.int(2, 44);
+  const answeredAt = new Date(startedAt.getTime() + hours * HOUR_MS + random.int(0, 59) * 60_000);
+  const respondedAt = answeredAt <= now ? answeredAt : null;
+  const reason = random.pick(ResponseReason.options);
+  const events: Array<Omit<typeof slaEvents.$inferInsert, 'vacancyId'>> = [
+    { kind: 'started', dueAt: due.dueAt, at: startedAt },
+  ];
+  const until = respondedAt ?? now;
+  if (due.reminderDueAt <= until) events.push({ kind: 'reminder', dueAt: due.reminderDueAt, at: due.reminderDueAt });
+  if (due.escalationDueAt <= until) {
+    events.push({ kind: 'escalation', dueAt: due.escalationDueAt, at: due.escalationDueAt });
+  }
+  if (due.dueAt <= until) events.push({ kind: 'breach', dueAt: due.dueAt, at: due.dueAt });
+  if (respondedAt) {
+    events.push({
+      kind: 'responded',
+      dueAt: due.dueAt,
+      at: respondedAt,
+      reason,
+      note: 'Synthetische Rückmeldung (Demo)',
+    });
+  }
+  return {
+    clock: {
+      startedAt,
+      startedWeek: weekStart(startedAt),
+      ...due,
+      respondedAt,
+      responseReason: respondedAt ? reason : null,
+      outcome: clockOutcome({ dueAt: due.dueAt, respondedAt, notApplicableAt: null }),
+      responseSeconds: respondedAt ? Math.round((respondedAt.getTime() - startedAt.getTime()) / 1000) : null,
+    },
+    events,
+  };
 }

@@ -33,6 +33,15 @@ export const RECORD_COLUMNS = [
   'employerId',
   'branchId',
   'submittedBy',
+  // The employer's order (src/orders/): what was asked for and who handles it. Not derived from a posting, and
+  // contact person and application route are personal or internal, so none of them is public content.
+  'placementOrder',
+  'positions',
+  'positionsFilled',
+  'contactPerson',
+  'applicationRoute',
+  'assignedCaseworkerId',
+  'statedPosting',
   // A caseworker's confirmation of the occupation code (src/vacancies/coding.ts).
   'kldbConfirmedBy',
   // No source states a start date yet; the matcher reads it from the record.

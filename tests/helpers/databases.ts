@@ -12,7 +12,8 @@ export interface TestDatabaseFactory {
   open(): Promise<Database>;
 }
 
-async function freshPostgres(serverUrl: string): Promise<Database> {
+/** A new database on the server, dropped when closed; `url` names it, for a second connection such as the queues'. */
+export async function openFreshPostgres(serverUrl: string): Promise<{ database: Database; url: string }> {
   const name = `jobbruecke_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -29,13 +30,15 @@ async function freshPostgres(serverUrl: string): Promise<Database> {
     await cleanup.query(`drop database if exists ${name} with (force)`);
     await cleanup.end();
   };
-  return database;
+  return { database, url: url.toString() };
 }
 
 export function testDatabases(): TestDatabaseFactory[] {
   const factories: TestDatabaseFactory[] = [{ name: 'pglite', open: () => openPglite(undefined) }];
   const postgresUrl = inject('postgresUrl');
-  if (postgresUrl) factories.push({ name: 'postgres', open: () => freshPostgres(postgresUrl) });
+  if (postgresUrl) {
+    factories.push({ name: 'postgres', open: async () => (await openFreshPostgres(postgresUrl)).database });
+  }
   return factories;
 }
 

@@ -1,7 +1,7 @@
 /** Runs `jobbruecke start` as a child process, the way a user does, and talks to it over HTTP. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { freePort } from '../../src/redis/redis-server.ts';
+import { freePort } from './ports.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/jobbruecke.js');
 

@@ -3,45 +3,34 @@
  * command opens the embedded database itself): a missing legal basis, the BA source's default URL, a listing that
  * answered 304, and a source that failed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunBudget, cliTestTimeout, measureCliStart, runCli } from '../helpers/cli.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/jobbruecke.js');
 const BA_URL = 'https://ba.test.invalid/jobboerse/jobsuche-service';
 const dataDir = mkdtempSync(join(tmpdir(), 'jobbruecke-cli-crawl-'));
 let board: Server;
 let origin: string;
 
-/** Asynchronous on purpose: the board runs in this process and must keep answering while the CLI crawls it. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        DATA_DIR: dataDir,
-        DEMO_DATA: 'off',
-        REDIS_URL: inject('redisUrl'),
-        CRAWL_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
-        BA_JOBSUCHE_URL: BA_URL,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+const START_MS = measureCliStart();
+
+/** No service runs here: each command opens the embedded database, and its queues, itself. */
+function cli(args: string[]) {
+  return runCli(
+    args,
+    {
+      DATA_DIR: dataDir,
+      DEMO_DATA: 'off',
+      CRAWL_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
+      BA_JOBSUCHE_URL: BA_URL,
+      LOG_LEVEL: 'warn',
+    },
+    cliRunBudget(START_MS),
+  );
 }
 
 /** Two synthetic postings behind an ETag, so the second crawl gets 304 Not Modified; anything else is 404. */
@@ -69,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('sources add', () => {
-  it('names a missing legal basis in German, with nothing else', async () => {
+  it('names a missing legal basis in German, with nothing else', { timeout: cliTestTimeout(START_MS, 1) }, async () => {
     const r = await cli(['sources', 'add', '--type', 'ba_jobsuche']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
@@ -77,13 +66,15 @@ describe('sources add', () => {
     );
   });
 
-  it('lists each invalid field on its own line', async () => {
+  it('lists each invalid field on its own line', { timeout: cliTestTimeout(START_MS, 1) }, async () => {
     const r = await cli(['sources', 'add', '--type', 'feed', '--url', 'not a url']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual(['Error: Ungültige Quelle', expect.stringMatching(/^ {2}url: /)]);
   });
 
-  it('gives a BA source without --url the address in BA_JOBSUCHE_URL', async () => {
+  it('gives a BA source without --url the address in BA_JOBSUCHE_URL', {
+    timeout: cliTestTimeout(START_MS, 2),
+  }, async () => {
     const added = await cli(['sources', 'add', '--type', 'ba_jobsuche', '--legal-basis', 'Vereinbarung mit der BA']);
     expect(added.stderr).toBe('');
     const id = /Source added: ([0-9a-f-]{36}) \(ba_jobsuche, DISABLED/.exec(added.stdout)?.[1];
@@ -94,7 +85,9 @@ describe('sources add', () => {
 });
 
 describe('crawl --wait', () => {
-  it('reports a failed source with its first error and exit code 1, and an unchanged listing as unchanged', async () => {
+  it('reports a failed source with its first error and exit code 1, and an unchanged listing as unchanged', {
+    timeout: cliTestTimeout(START_MS, 4),
+  }, async () => {
     const add = async (name: string, url: string) => {
       const r = await cli(['sources', 'add', '--type', 'feed', '--url', url, '--name', name]);
       expect(r.stderr).toBe('');
@@ -115,5 +108,5 @@ describe('crawl --wait', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`Testbörse (${good}): unchanged since the last crawl\n`);
     expect(again.stdout).not.toContain('listing incomplete');
-  }, 180_000);
+  });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createContainer } from '../../bin/container.ts';
 import { loadConfig } from '../../src/config.ts';
 import { withTransaction } from '../../src/context.ts';
@@ -19,7 +19,8 @@ afterAll(() => {
 function containerIn(options: { api: boolean }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'jobbruecke-container-'));
   dirs.push(dataDir);
-  const config = loadConfig({ DATA_DIR: dataDir, REDIS_URL: inject('redisUrl'), DEMO_DATA: 'off' });
+  // The embedded defaults: the queues live in the data directory's database.
+  const config = loadConfig({ DATA_DIR: dataDir, DEMO_DATA: 'off' });
   return { dataDir, config, container: createContainer(config, createLogger('silent'), options) };
 }
 
@@ -48,6 +49,7 @@ describe('createContainer', () => {
         ),
       );
       const processors = await container.processors();
+      expect((await container.queues()).backend.kind).toBe('embedded');
       expect(await processors.index({}, noJob)).toEqual({ status: 'done', detail: { applied: 2 } });
       expect(await search.count()).toBe(5);
       expect(await follower?.sync(ctx)).toBe(0);

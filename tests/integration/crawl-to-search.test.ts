@@ -3,42 +3,29 @@
  * an administrator adds a local job board with the CLI (forwarded into the running service, which owns the embedded
  * database), crawls it with --wait, and the board's vacancies are findable through the public API within seconds.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cliRunBudget, cliTestTimeout, measureCliStart, runCli } from '../helpers/cli.ts';
 import { type JobFeedServer, startJobFeedServer } from '../helpers/job-feed-server.ts';
 import { type ServiceProcess, startService } from '../helpers/service-process.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/jobbruecke.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'jobbruecke-crawl-e2e-'));
 const env = {
   DATA_DIR: dataDir,
   DEMO_DATA: 'off',
-  REDIS_URL: inject('redisUrl'),
   CRAWL_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
   LOG_LEVEL: 'warn',
 };
 let board: JobFeedServer;
 let service: ServiceProcess;
 
-/** Asynchronous on purpose: the board runs in this process and must keep answering while the CLI crawls it. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(service.port) },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const START_MS = measureCliStart();
+
+/** Forwarded into the running service, which owns the embedded database. */
+function cli(args: string[]) {
+  return runCli(args, { ...env, PORT: String(service.port) }, cliRunBudget(START_MS));
 }
 
 beforeAll(async () => {
@@ -53,7 +40,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('crawls a local board via the CLI and makes its vacancies findable through GET /api/v1/vacancies', async () => {
+it('crawls a local board via the CLI and makes its vacancies findable through GET /api/v1/vacancies', {
+  timeout: cliTestTimeout(START_MS, 4, 10_000),
+}, async () => {
   const added = await cli([
     'sources',
     'add',
@@ -97,7 +86,9 @@ it('crawls a local board via the CLI and makes its vacancies findable through GE
   expect(listed.stdout).toMatch(/fetched=40/);
 });
 
-it('refuses bad input from the CLI with a clear message and changes nothing', async () => {
+it('refuses bad input from the CLI with a clear message and changes nothing', {
+  timeout: cliTestTimeout(START_MS, 2),
+}, async () => {
   const bad = await cli(['sources', 'add', '--type', 'feed', '--url', 'not a url']);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/Ungültige Quelle/);

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MatchService } from '../../matchers/match-service.ts';
-import type { MatchResult } from '../../matchers/types.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MatchResult } from '../../matchers/engine/types.ts';
+import { MatchService } from '../../matchers/service/match-service.ts';
 import { createProcessors } from '../../queues/processors/registry.ts';
 import { createQueues, type Queues } from '../../queues/queues.ts';
 import { startRelays } from '../../queues/relays.ts';
@@ -15,9 +13,8 @@ import type { Database } from '../../src/db/client.ts';
 import { branches, customers, matches, outbox, users, vacancies } from '../../src/db/schema.ts';
 import { deterministicUuid } from '../../src/demo/random.ts';
 import { lookupPlz } from '../../src/geo/plz.ts';
-import { producerConnection } from '../../src/redis/connect.ts';
 import { testContext } from '../helpers/context.ts';
-import { openMigrated, testDatabases } from '../helpers/databases.ts';
+import { type QueueTestSetup, testQueueBackends } from '../helpers/queue-backends.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const CUSTOMER = deterministicUuid(78, 1);
@@ -34,12 +31,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-describe.each(testDatabases())('re-matching through the queue on $name', (factory) => {
+describe.each(testQueueBackends())('re-matching through the $name queue backend', (backend) => {
+  let setup: QueueTestSetup;
   let database: Database;
-  let connection: Redis;
   let queues: Queues;
   let workers: Workers;
-  let relays: { stop(): void };
+  let relays: { stop(): Promise<void> };
   const ctx = testContext(undefined as never, NOW);
   const caseworker: Actor = { userId: deterministicUuid(78, 99), role: 'caseworker', branchId: 1, employerId: null };
 
@@ -52,7 +49,8 @@ describe.each(testDatabases())('re-matching through the queue on $name', (factor
   };
 
   beforeAll(async () => {
-    database = await openMigrated(factory);
+    setup = await backend.open();
+    database = setup.database;
     ctx.db = database.db;
     const place = lookupPlz('70173')!;
     await database.db.insert(branches).values({ id: 1, name: 'Zweigstelle Mitte', plz: '70173' });
@@ -98,13 +96,7 @@ describe.each(testDatabases())('re-matching through the queue on $name', (factor
       ]);
 
     const service = await MatchService.load(ctx);
-    const redisUrl = inject('redisUrl');
-    connection = producerConnection(redisUrl, ctx.log);
-    await new Promise<void>((resolve) =>
-      connection.status === 'ready' ? resolve() : connection.once('ready', resolve),
-    );
-    const prefix = `test-match-${randomBytes(4).toString('hex')}`;
-    queues = createQueues(connection, ctx.log, prefix);
+    queues = createQueues(setup.backend, ctx.log);
     const processors = createProcessors({
       config: loadConfig({}),
       ctx,
@@ -113,19 +105,15 @@ describe.each(testDatabases())('re-matching through the queue on $name', (factor
       matchService: service,
       log: ctx.log,
     });
-    workers = startWorkers({ redisUrl, prefix, processors, log: ctx.log });
+    workers = startWorkers({ backend: setup.backend, processors, log: ctx.log });
     relays = startRelays({ ctx, queues, log: ctx.log, intervalMs: 100 });
   });
 
   afterAll(async () => {
-    relays?.stop();
+    await relays?.stop();
     await workers?.close();
-    if (queues) {
-      for (const queue of Object.values(queues.byName)) await queue.obliterate({ force: true });
-      await queues.close();
-    }
-    connection?.disconnect();
-    await database?.close();
+    await queues?.close();
+    await setup?.close();
   });
 
   it('a new target occupation makes matching vacancies appear in the stored list, without calling rematch', async () => {

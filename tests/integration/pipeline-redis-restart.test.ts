@@ -8,19 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RedisHostRateLimiter } from '../../crawlers/http/redis-rate-limiter.ts';
+import { DatabaseHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
+import { openQueueBackend } from '../../queues/backend.ts';
 import { createQueues } from '../../queues/queues.ts';
 import { startRelays } from '../../queues/relays.ts';
 import { type ProcessorRegistry, startWorkers } from '../../queues/workers.ts';
 import type { Config } from '../../src/config.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
 import { crawlRuns, ingestBatches, outbox, sources, vacancies, vacancySources } from '../../src/db/schema.ts';
-import { producerConnection } from '../../src/redis/connect.ts';
-import { type RedisServerHandle, startRedisServer } from '../../src/redis/redis-server.ts';
 import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
 import { testContext } from '../helpers/context.ts';
 import { type JobFeedServer, startJobFeedServer } from '../helpers/job-feed-server.ts';
+import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.ts';
 
 const POSTINGS = 1200;
 const dir = mkdtempSync(join(tmpdir(), 'jobbruecke-redis-restart-'));
@@ -63,10 +63,9 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
     .values({ name: 'Testbörse', type: 'feed', url: board.feedUrl, legalBasis: 'test fixture', everyMinutes: 1440 })
     .returning({ id: sources.id });
 
-  const connection = producerConnection(redis.url, ctx.log);
-  await new Promise((r) => connection.once('ready', r));
-  const queues = createQueues(connection, ctx.log, 'restart-test');
-  const rateLimiter = new RedisHostRateLimiter(connection, 'restart-test:host:');
+  const backend = await openQueueBackend({ kind: 'redis', url: redis.url }, { log: ctx.log, prefix: 'restart-test' });
+  const queues = createQueues(backend, ctx.log);
+  const rateLimiter = new DatabaseHostRateLimiter(database.db);
   const processors: ProcessorRegistry = {
     crawl: async ({ sourceId }) => {
       const result = await runCrawl({ ctx, crawl, rateLimiter }, sourceId);
@@ -77,7 +76,7 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
     index: async () => ({ status: 'skipped' }),
     match: async () => ({ status: 'skipped' }),
   };
-  const workers = startWorkers({ redisUrl: redis.url, prefix: queues.prefix, processors, log: ctx.log });
+  const workers = startWorkers({ backend, processors, log: ctx.log });
   const relays = startRelays({ ctx, queues, log: ctx.log, intervalMs: 300 });
 
   try {
@@ -126,6 +125,6 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
     await relays.stop();
     await workers.close();
     await queues.close();
-    connection.disconnect();
+    await backend.close();
   }
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/db/client.ts';
 import { customers, vacancies } from '../../src/db/schema.ts';
 import { startService } from '../helpers/service-process.ts';
@@ -11,7 +11,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('jobbruecke start on embedded defaults', () => {
   it('SIGTERM during the demo seed, then a restart, leaves a consistent, fully seeded database', async () => {
-    const env = { DATA_DIR: dataDir, REDIS_URL: inject('redisUrl') };
+    // Nothing but Node.js: no redis-server on the PATH, no REDIS_URL; the queues live in the embedded database.
+    const env = { DATA_DIR: dataDir, PATH: dirname(process.execPath) };
     const first = await startService(env);
     await first.waitForOutput(/seeding the demo city/, 60_000);
     await new Promise((r) => setTimeout(r, 3_000));
@@ -24,7 +25,7 @@ describe('jobbruecke start on embedded defaults', () => {
     const health = (await (await fetch(`${second.baseUrl}/health`)).json()) as { components: unknown };
     expect(health.components).toEqual({
       db: { status: 'up', kind: 'pglite' },
-      redis: { status: 'up', kind: 'redis' },
+      queue: { status: 'up', kind: 'embedded' },
       search: { status: 'up', kind: 'embedded' },
     });
     const search = (await (await fetch(`${second.baseUrl}/api/v1/vacancies?q=koch&plz=70173&radius_km=20`)).json()) as {

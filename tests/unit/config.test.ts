@@ -14,11 +14,11 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  it('defaults to the embedded mode: PGlite in ./data/db, embedded search, port 3000, 48-hour SLA', () => {
+  it('defaults to the embedded mode: PGlite in ./data/db with the queues in it, embedded search, port 3000, 48-hour SLA', () => {
     const config = loadConfig({});
     expect(config.db).toEqual({ kind: 'pglite', dir: expect.stringMatching(/data\/db$/) });
+    expect(config.queue).toEqual({ kind: 'embedded' });
     expect(config.search).toEqual({ kind: 'embedded' });
-    expect(config.redis.url).toBeUndefined();
     expect(config.http.port).toBe(3000);
     expect(config.sla.responseHours).toBe(48);
   });
@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       CRAWL_ALLOWED_PRIVATE_HOSTS: ' 127.0.0.1, Fixture.local ',
     });
     expect(config.db).toEqual({ kind: 'postgres', url: 'postgres://app@db.internal:5432/jobs' });
-    expect(config.redis.url).toBe('redis://cache:6379');
+    expect(config.queue).toEqual({ kind: 'redis', url: 'redis://cache:6379' });
     expect(config.search).toEqual({
       kind: 'meilisearch',
       url: 'http://search:7700',
@@ -40,6 +40,30 @@ describe('loadConfig', () => {
       index: 'vacancies',
     });
     expect(config.crawl.allowedPrivateHosts).toEqual(['127.0.0.1', 'fixture.local']);
+  });
+
+  it('keeps the queues in PostgreSQL when DATABASE_URL is set without REDIS_URL, and in Redis whenever it is set', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/jobs' }).queue).toEqual({
+      kind: 'postgres',
+      url: 'postgres://app@db/jobs',
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379' }).queue).toEqual({ kind: 'redis', url: 'redis://cache:6379' });
+  });
+
+  it('lets QUEUE_BACKEND choose, and names what a choice lacks', () => {
+    expect(
+      loadConfig({ QUEUE_BACKEND: 'postgres', DATABASE_URL: 'postgres://app@db/jobs', REDIS_URL: 'redis://cache' })
+        .queue,
+    ).toEqual({ kind: 'postgres', url: 'postgres://app@db/jobs' });
+    expect(loadConfig({ QUEUE_BACKEND: 'embedded', REDIS_URL: 'redis://cache' }).queue).toEqual({ kind: 'embedded' });
+    expect(problemsOf({ QUEUE_BACKEND: 'redis' })).toEqual(['QUEUE_BACKEND: redis needs REDIS_URL']);
+    expect(problemsOf({ QUEUE_BACKEND: 'postgres' })).toEqual(['QUEUE_BACKEND: postgres needs DATABASE_URL']);
+    expect(problemsOf({ QUEUE_BACKEND: 'embedded', DATABASE_URL: 'postgres://app@db/jobs' })).toEqual([
+      expect.stringMatching(/^QUEUE_BACKEND: embedded needs the embedded database/),
+    ]);
+    expect(problemsOf({ QUEUE_BACKEND: 'kafka' })).toEqual([
+      expect.stringMatching(/^QUEUE_BACKEND: .*\(got "kafka"\)$/),
+    ]);
   });
 
   it('treats empty variables as unset', () => {

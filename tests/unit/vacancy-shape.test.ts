@@ -60,6 +60,13 @@ const row: VacancyRow = {
   updatedAt: new Date('2026-11-19T09:00:00Z'),
   closedAt: null,
   closeReason: null,
+  placementOrder: true,
+  positions: 2,
+  positionsFilled: 1,
+  contactPerson: { name: 'Erika Muster (Demo)', email: 'personal@example.invalid' },
+  applicationRoute: { kind: 'email', value: 'bewerbung@example.invalid' },
+  assignedCaseworkerId: '00000000-0000-4000-8000-000000000005',
+  statedPosting: { title: 'Koch / Köchin (m/w/d)', plz: '70173' },
 };
 
 describe('the vacancy shape', () => {
@@ -111,7 +118,15 @@ describe('public JSON', () => {
       links: ['https://karriere.beispiel.invalid/1'],
     });
     // Nothing of the record: no employer or user ids, no reference number, no hash.
-    for (const key of ['employer_id', 'submitted_by', 'reference_number', 'content_hash', 'kldb_confirmed_by']) {
+    for (const key of [
+      'employer_id',
+      'submitted_by',
+      'reference_number',
+      'content_hash',
+      'kldb_confirmed_by',
+      'contact_person',
+      'assigned_caseworker_id',
+    ]) {
       expect(detail).not.toHaveProperty(key);
     }
   });

@@ -1,10 +1,10 @@
 /**
- * Error listeners for Redis clients and BullMQ queues and workers. While Redis is away, ioredis reconnects every few
- * hundred milliseconds and every client and queue on the connection reports each failed attempt; logging them all
- * would bury the log. So each distinct message is logged once, then at most once per interval with the number of
+ * Error listeners for the queue backend's connections and BullMQ queues and workers. While Redis (or PostgreSQL) is
+ * away, the clients reconnect every few hundred milliseconds and every client and queue on the connection reports
+ * each failed attempt; logging them all would bury the log. So each distinct message is logged once, then at most once per interval with the number of
  * repeats it stands for.
  */
-import type { Logger } from '../logging.ts';
+import type { Logger } from '../src/logging.ts';
 
 export const REPEAT_INTERVAL_MS = 60_000;
 
@@ -35,10 +35,10 @@ export function createErrorThrottle(intervalMs = REPEAT_INTERVAL_MS, now: () => 
 const processThrottle = createErrorThrottle();
 
 /** An 'error' listener that logs through the process-wide throttle; `where` names the client, queue or worker. */
-export function logRedisErrors(log: Logger, where: string, throttle = processThrottle): (err: Error) => void {
+export function logQueueErrors(log: Logger, where: string, throttle = processThrottle): (err: Error) => void {
   return (err) => {
     const repeats = throttle(err.message);
     if (repeats === undefined) return;
-    log.error({ where, err: err.message, ...(repeats > 0 ? { repeats } : {}) }, 'Redis error');
+    log.error({ where, err: err.message, ...(repeats > 0 ? { repeats } : {}) }, 'queue backend error');
   };
 }

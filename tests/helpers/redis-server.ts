@@ -1,11 +1,11 @@
 /**
- * Starts and stops a private `redis-server` process: used when no Redis is configured or reachable, and by the
- * integration tests, which never touch a shared Redis. AOF persistence is on unless asked otherwise, because
- * BullMQ only keeps what Redis keeps (see docs/architecture.md).
+ * Starts and stops a private `redis-server` process for the Redis backend's tests and `npm run bench:ingest`, which
+ * never touch a shared Redis. AOF persistence is on unless asked otherwise, as a production Redis for BullMQ should
+ * run (docs/architecture.md).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { freePort, portAnswers } from './ports.ts';
 
 export interface RedisServerOptions {
   /** Working directory for AOF files. */
@@ -23,40 +23,6 @@ export interface RedisServerHandle {
   port: number;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export function redisServerAvailable(binary = 'redis-server'): boolean {
-  const probe = spawnSync(binary, ['--version'], { stdio: 'ignore' });
-  return probe.status === 0;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** True when something accepts TCP connections on host:port within the timeout. */
-export async function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs);
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, host);
-  });
 }
 
 export async function startRedisServer(options: RedisServerOptions): Promise<RedisServerHandle> {

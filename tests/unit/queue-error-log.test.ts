@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createErrorThrottle, logRedisErrors, REPEAT_INTERVAL_MS } from '../../src/redis/error-log.ts';
+import { createErrorThrottle, logQueueErrors, REPEAT_INTERVAL_MS } from '../../queues/error-log.ts';
 
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -8,13 +8,13 @@ function capturingLogger() {
   return { log, lines };
 }
 
-describe('Redis error listeners', () => {
+describe('queue backend error listeners', () => {
   it('log the first of identical errors, then one per interval with the number held back', () => {
     let clock = 0;
     const throttle = createErrorThrottle(REPEAT_INTERVAL_MS, () => clock);
     const { log, lines } = capturingLogger();
-    const producer = logRedisErrors(log, 'producer connection', throttle);
-    const queue = logRedisErrors(log, 'queue crawl', throttle);
+    const producer = logQueueErrors(log, 'producer connection', throttle);
+    const queue = logQueueErrors(log, 'queue crawl', throttle);
     const refused = () => new Error('connect ECONNREFUSED 127.0.0.1:6379');
 
     // Redis is down: ioredis retries every few hundred ms, and the client and each queue report every attempt.
@@ -23,7 +23,12 @@ describe('Redis error listeners', () => {
       queue(refused());
     }
     expect(lines).toEqual([
-      expect.objectContaining({ level: 50, msg: 'Redis error', where: 'producer connection', err: refused().message }),
+      expect.objectContaining({
+        level: 50,
+        msg: 'queue backend error',
+        where: 'producer connection',
+        err: refused().message,
+      }),
     ]);
     expect(lines[0]).not.toHaveProperty('repeats');
 
@@ -35,7 +40,7 @@ describe('Redis error listeners', () => {
   it('log a different error at once', () => {
     const throttle = createErrorThrottle(REPEAT_INTERVAL_MS, () => 0);
     const { log, lines } = capturingLogger();
-    const listener = logRedisErrors(log, 'worker ingest', throttle);
+    const listener = logQueueErrors(log, 'worker ingest', throttle);
     listener(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     listener(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     listener(new Error('NOAUTH Authentication required.'));

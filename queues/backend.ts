@@ -1,0 +1,202 @@
+/**
+ * Where BullMQ keeps its queues, chosen by the configuration (src/config.ts):
+ * - `embedded`: in the embedded database, through BullMQ's PostgreSQL backend over the process's PGlite instance
+ *   (queues/pglite-pool.ts). One process, one data directory, one backup; nothing to install.
+ * - `postgres`: BullMQ's PostgreSQL backend in the PostgreSQL database (schema `bullmq`), shared by any number of
+ *   API and worker processes.
+ * - `redis`: Redis, the fastest for many workers.
+ * Only this module and the modules beside it know BullMQ's connection types; the job catalogue, processors, relays
+ * and the rest of the program are the same on every backend.
+ */
+import {
+  type BackendFactory,
+  createPostgresBackend,
+  createRedisBackend,
+  type IQueueBackend,
+  type PgPool,
+  runMigrations,
+} from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Config } from '../src/config.ts';
+import type { Database } from '../src/db/client.ts';
+import type { Logger } from '../src/logging.ts';
+import { logQueueErrors } from './error-log.ts';
+import { pglitePool } from './pglite-pool.ts';
+
+export type QueueBackendKind = Config['queue']['kind'];
+
+/** The schema BullMQ's PostgreSQL backend lives in (its default); a connection's search_path selects it. */
+const QUEUE_SCHEMA = 'bullmq';
+
+/** Connections to the PostgreSQL server for queue work: four workers hold one each for LISTEN, the rest query. */
+const POSTGRES_POOL_SIZE = 10;
+
+export interface QueueBackend {
+  kind: QueueBackendKind;
+  /** The factory and connection every Queue and Worker of this backend is built with. */
+  factory: BackendFactory<IQueueBackend, unknown>;
+  connection: unknown;
+  /** Redis key prefix; the PostgreSQL backends ignore it (their namespace is the schema). */
+  prefix: string;
+  /** A connection for one worker, closed with it: workers block on Redis, so each gets its own there. */
+  workerConnection(): { connection: unknown; close(): void };
+  /**
+   * Whether workers elsewhere can be counted. With the embedded database every worker runs in this process (no other
+   * process can open it), and BullMQ's count, which lists the server's sessions, sees only the one PGlite session.
+   */
+  countsRemoteWorkers: boolean;
+  /** Workers started in this process, counted by queues/workers.ts. */
+  localWorkers: number;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface QueueBackendOptions {
+  /** The process's database: the embedded backend keeps the queues in it, the others need none. */
+  database?: Database;
+  log: Logger;
+  /** @defaultValue 'jobbruecke' */
+  prefix?: string;
+}
+
+/** Opens the configured backend and brings BullMQ's schema up to date where it lives in a database. */
+export async function openQueueBackend(config: Config['queue'], options: QueueBackendOptions): Promise<QueueBackend> {
+  switch (config.kind) {
+    case 'embedded':
+      return openEmbedded(options);
+    case 'postgres':
+      return openPostgres(config.url, options);
+    case 'redis':
+      return openRedis(config.url, options);
+  }
+}
+
+async function migrate(pool: PgPool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await runMigrations(client, QUEUE_SCHEMA);
+  } finally {
+    client.release();
+  }
+}
+
+async function answers(query: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await query();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function openEmbedded({ database, log, prefix = 'jobbruecke' }: QueueBackendOptions): Promise<QueueBackend> {
+  const pglite = database?.pglite;
+  if (!pglite) throw new Error('The embedded queue backend needs the embedded database (PGlite).');
+  // BullMQ's statements name its tables unqualified and rely on the search_path, and PGlite has one session for
+  // everybody. `public` comes first, so the application's tables, and any it creates, stay where they are; a test
+  // (tests/integration/queue-backend.test.ts) checks that no name exists in both schemas.
+  await pglite.exec(`SET search_path TO public, ${QUEUE_SCHEMA}`);
+  const pool = pglitePool(pglite);
+  await migrate(pool);
+  log.debug('queues in the embedded database');
+  return {
+    kind: 'embedded',
+    factory: createPostgresBackend as BackendFactory<IQueueBackend, unknown>,
+    connection: pool,
+    prefix,
+    workerConnection: () => ({ connection: pool, close: () => {} }),
+    countsRemoteWorkers: false,
+    localWorkers: 0,
+    ping: () => answers(() => pool.query('select 1')),
+    // The pool borrows the database's PGlite, which the database closes.
+    close: () => pool.end(),
+  };
+}
+
+async function openPostgres(url: string, { log, prefix = 'jobbruecke' }: QueueBackendOptions): Promise<QueueBackend> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POSTGRES_POOL_SIZE,
+    connectionTimeoutMillis: 5_000,
+    // Pins BullMQ's unqualified names to its schema; keepAlive lets a silently dropped LISTEN connection be noticed.
+    options: `-c search_path=${QUEUE_SCHEMA}`,
+    keepAlive: true,
+  });
+  pool.on('error', logQueueErrors(log, 'queue pool'));
+  try {
+    await migrate(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    kind: 'postgres',
+    factory: createPostgresBackend as BackendFactory<IQueueBackend, unknown>,
+    connection: pool,
+    prefix,
+    workerConnection: () => ({ connection: pool, close: () => {} }),
+    countsRemoteWorkers: true,
+    localWorkers: 0,
+    ping: () => answers(() => pool.query('select 1')),
+    close: () => pool.end(),
+  };
+}
+
+async function openRedis(url: string, { log, prefix = 'jobbruecke' }: QueueBackendOptions): Promise<QueueBackend> {
+  // Producers and health checks fail fast instead of queueing commands while Redis is away.
+  const producer = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  producer.on('error', logQueueErrors(log, 'producer connection'));
+  await new Promise<void>((resolve, reject) => {
+    if (producer.status === 'ready') return resolve();
+    const timer = setTimeout(() => {
+      producer.disconnect();
+      reject(new Error(`Redis at ${url} did not answer within 10 s`));
+    }, 10_000);
+    producer.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await warnIfRedisUnsafe(producer, log);
+  return {
+    kind: 'redis',
+    factory: createRedisBackend as BackendFactory<IQueueBackend, unknown>,
+    connection: producer,
+    prefix,
+    workerConnection: () => {
+      // Workers block on Redis, so they need maxRetriesPerRequest: null.
+      const connection = new Redis(url, { maxRetriesPerRequest: null });
+      connection.on('error', logQueueErrors(log, 'worker connection'));
+      return { connection, close: () => connection.disconnect() };
+    },
+    countsRemoteWorkers: true,
+    localWorkers: 0,
+    ping: async () => (await producer.ping()) === 'PONG',
+    close: async () => producer.disconnect(),
+  };
+}
+
+/**
+ * BullMQ keeps only what Redis keeps: without AOF a Redis restart loses acknowledged jobs, and an evicting
+ * memory policy drops queue keys. Warn loudly; the relays re-derive the work from the database.
+ */
+async function warnIfRedisUnsafe(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const [, appendOnly] = (await redis.config('GET', 'appendonly')) as [string, string];
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (appendOnly !== 'yes') {
+      log.warn(
+        'Redis runs without AOF persistence (appendonly no): queued jobs are lost if Redis restarts. Set appendonly yes.',
+      );
+    }
+    if (policy !== 'noeviction') {
+      log.warn(
+        { policy },
+        'Redis maxmemory-policy is not noeviction: queue data may be evicted. Set maxmemory-policy noeviction.',
+      );
+    }
+  } catch {
+    // Managed Redis services often forbid CONFIG; nothing to check then.
+  }
+}
