@@ -3,8 +3,10 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, type ErrorCode, issuesOf } from '../src/errors.ts';
+import { AppError, type ErrorCode, issuesOf, ValidationFailed } from '../src/errors.ts';
 import type { Logger } from '../src/logging.ts';
+import { ProposalsRefused } from '../src/proposals/send.ts';
+import { refusedContentStatus } from './validate.ts';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
@@ -47,14 +49,29 @@ export function problem(c: Context, status: ContentfulStatusCode, body: Record<s
   );
 }
 
+/** What an error adds to its problem: its detail, with nested names in the wire's snake_case where they are not. */
+function membersOf(err: AppError): Record<string, unknown> {
+  if (err instanceof ProposalsRefused) {
+    return {
+      refusals: err.refusals.map((r) => ({
+        customer_id: r.customerId,
+        failed: r.failed.map(({ code, text }) => ({ code, text })),
+      })),
+    };
+  }
+  return err.detail;
+}
+
 export function toProblem(log: Logger) {
   return function onError(err: Error, c: Context): Response {
     if (err instanceof AppError) {
-      return problem(c, STATUS[err.code], {
+      // Refused body content answers 422 on the routes that ask for it (api/validate.ts); everything else 400.
+      const status = err instanceof ValidationFailed ? refusedContentStatus(c) : STATUS[err.code];
+      return problem(c, status, {
         title: TITLE[err.code],
         code: err.code,
         detail: err.message,
-        ...err.detail,
+        ...membersOf(err),
       });
     }
     if (err instanceof ZodError) {

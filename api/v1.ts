@@ -1,24 +1,41 @@
 /**
  * /api/v1: the JSON API, one sub-app per audience, each behind its own guard (see api/audience.ts):
  * - public (kiosk PCs, anyone): vacancy search and detail, rate limited per client, no personal data;
- * - caseworkers (caseworker, branch lead, admin): match lists and coding review, with a token.
- * Employers and admins get their audiences with the routes that serve them.
+ * - caseworkers (caseworker, branch lead, admin): match lists, coding review, proposals, the SLA views, tasks, the
+ *   inbox and employer invitations, with a token;
+ * - employers: their orders, the candidates proposed to them and their inbox, with a token;
+ * - admins: catchment areas and the employer service's assignments, with a token.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { type Env, Hono } from 'hono';
+import { type Env, Hono, type MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
+import { matcherPairCheck } from '../matchers/service/pair-check.ts';
 import type { Ctx } from '../src/context.ts';
 import type { Role } from '../src/domain/enums.ts';
+import type { PairCheck } from '../src/proposals/pair-check.ts';
+import { adminRoutes } from './admin/employer-service.ts';
 import { mountAudience } from './audience.ts';
 import { codingRoutes } from './caseworker/coding.ts';
+import { employerUserRoutes } from './caseworker/employer-users.ts';
 import { type MatchRoutesDeps, matchRoutes } from './caseworker/matches.ts';
+import { proposalRoutes } from './caseworker/proposals.ts';
+import { slaRoutes } from './caseworker/sla.ts';
+import { taskRoutes } from './caseworker/tasks.ts';
+import { employerOrderRoutes } from './employer/orders.ts';
+import { employerProposalRoutes } from './employer/proposals.ts';
 import { problem } from './errors.ts';
+import { inboxRoutes } from './inbox.ts';
 import { type AuthVariables, auth } from './middleware/auth.ts';
 import { type VacancyRoutesDeps, vacancyRoutes } from './public/vacancies.ts';
 
 export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
   /** Public requests per client and minute. @defaultValue 120 */
   publicRequestsPerMinute?: number;
+  /**
+   * The matcher's rules for one customer and vacancy, checked again when a proposal is sent. The composition root
+   * passes it; tests may pass another. @defaultValue matcherPairCheck (matchers/service/pair-check.ts)
+   */
+  pairCheck?: PairCheck;
 }
 
 /** Who may use the caseworkers' audience. */
@@ -48,12 +65,41 @@ function publicRateLimit(requestsPerMinute: number) {
   });
 }
 
+/**
+ * The guard of a signed-in audience: token authentication for the given roles, and `Cache-Control: no-store` on
+ * every answer (errors included), since these answers carry personal or order data that no browser or proxy may keep.
+ */
+function signedIn(ctx: Ctx, roles: readonly Role[]): MiddlewareHandler {
+  const authenticate = auth({ ctx, roles });
+  return async function signedInGuard(c, next) {
+    await authenticate(c, next);
+    c.header('Cache-Control', 'no-store');
+  };
+}
+
 function caseworkerRoutes(deps: ApiRoutesDeps) {
-  return new Hono<{ Variables: AuthVariables }>().route('/', matchRoutes(deps)).route('/', codingRoutes(deps));
+  const pairCheck = deps.pairCheck ?? matcherPairCheck;
+  return new Hono<{ Variables: AuthVariables }>()
+    .route('/', matchRoutes(deps))
+    .route('/', codingRoutes(deps))
+    .route('/', proposalRoutes({ ctx: deps.ctx, pairCheck }))
+    .route('/', slaRoutes(deps))
+    .route('/', taskRoutes(deps))
+    .route('/', inboxRoutes(deps, ''))
+    .route('/', employerUserRoutes(deps));
+}
+
+function employerRoutes(deps: ApiRoutesDeps) {
+  return new Hono<{ Variables: AuthVariables }>()
+    .route('/', employerOrderRoutes(deps))
+    .route('/', employerProposalRoutes(deps))
+    .route('/', inboxRoutes(deps, '/employer'));
 }
 
 /** Mounts every audience of the JSON API below `base` on `app`. */
 export function mountApiV1<E extends Env>(app: Hono<E>, base: string, deps: ApiRoutesDeps & { ctx: Ctx }): void {
   mountAudience(app, base, vacancyRoutes(deps), publicRateLimit(deps.publicRequestsPerMinute ?? 120));
-  mountAudience(app, base, caseworkerRoutes(deps), auth({ ctx: deps.ctx, roles: STAFF_ROLES }));
+  mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES));
+  mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer']));
+  mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin']));
 }

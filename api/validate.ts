@@ -1,14 +1,31 @@
 /**
- * The one way a route reads its input: path parameters, query and JSON body, each through a zod schema, as Hono
- * validator middleware (`c.req.valid(target)` is then typed). Bad input becomes one 400 problem+json naming every bad
- * field in German; a body that is not JSON becomes 415. Query values given twice arrive as an array, so a schema of
- * single values refuses them instead of silently taking one.
+ * The one way a route reads its input: path parameters, query, headers and JSON body, each through a zod schema, as
+ * Hono validator middleware (`c.req.valid(target)` is then typed). Bad input becomes one problem+json naming every
+ * bad field in German; a body that is not JSON becomes 415. Query values given twice arrive as an array, so a schema
+ * of single values refuses them instead of silently taking one.
+ *
+ * Status of refused input: 400 for a malformed request (path, query, headers, unparsable JSON). A JSON body that
+ * parses but whose content is refused answers 400 too, except on routes whose body validator is given
+ * `{ refused: 422 }` (the employer API, as its issue specifies): there the body's content is refused with 422, both
+ * by the schema here and by any `ValidationFailed` the verb raises afterwards (api/errors.ts reads the mark).
  */
+import type { Context } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { AppError, issuesOf, ValidationFailed } from '../src/errors.ts';
+import { isRowId } from '../src/domain/ids.ts';
+import { AppError, issuesOf, NotFound, ValidationFailed } from '../src/errors.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** The status a refused body content answers with on this request, set by `json(schema, { refused })`. */
+export interface ValidateVariables {
+  refusedContentStatus?: 422;
+}
+
+/** Read by api/errors.ts: 422 once a route's body validator has marked the request, else 400. */
+export function refusedContentStatus(c: Context): 400 | 422 {
+  return (c.get('refusedContentStatus') as ValidateVariables['refusedContentStatus']) ?? 400;
+}
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
@@ -19,16 +36,45 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string)
 export const params = <S extends z.ZodType>(schema: S) =>
   validator('param', (value) => parseWith(schema, value, 'Ungültige Angabe im Pfad'));
 
+/**
+ * The row id in the path (`:id`). A malformed one names nothing that exists, so it answers like an unknown one, 404,
+ * as the verbs do for ids they are given.
+ */
+export const idParam = (what: string) =>
+  validator('param', (value: Record<string, string>): { id: string } => {
+    const id = value.id ?? '';
+    if (!isRowId(id)) throw new NotFound(what, id.length > 100 ? `${id.slice(0, 100)}…` : id);
+    return { id };
+  });
+
 export const query = <S extends z.ZodType>(schema: S) =>
   validator('query', (value) => parseWith(schema, value, 'Ungültige Parameter'));
 
+/**
+ * Request headers, by their lower-case names (`{ 'idempotency-key': … }`). Other headers pass untouched, so the
+ * schema should not be strict.
+ */
+export const header = <S extends z.ZodType>(schema: S) =>
+  validator('header', (value) => parseWith(schema, value, 'Ungültige Kopfzeile'));
+
+export interface JsonOptions {
+  /** The body may be left out (no Content-Type, empty body): the schema then sees `{}`. @defaultValue false */
+  optional?: boolean;
+  /** Status for a body whose content is refused, by the schema or later by the verb. @defaultValue 400 */
+  refused?: 422;
+}
+
 /** Malformed JSON never reaches the schema: Hono refuses it first, and api/errors.ts words that answer. */
-export const json = <S extends z.ZodType>(schema: S) =>
-  validator('json', (value, c) => {
-    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    if (!JSON_MEDIA_TYPE.test(mediaType)) {
+export const json = <S extends z.ZodType>(schema: S, { optional = false, refused }: JsonOptions = {}) =>
+  validator('json', async (value, c) => {
+    const contentType = c.req.header('content-type');
+    const mediaType = (contentType ?? '').split(';')[0]?.trim() ?? '';
+    // Hono hands `{}` for a body it did not read; an optional body may only be absent, not of another type.
+    const absent = optional && contentType === undefined && (await c.req.text()) === '';
+    if (!absent && !JSON_MEDIA_TYPE.test(mediaType)) {
       throw new AppError('unsupported_media_type', 'Der Anfragetext muss JSON sein (Content-Type: application/json).');
     }
+    if (refused) c.set('refusedContentStatus', refused);
     return parseWith(schema, value, 'Ungültige Angaben');
   });
 

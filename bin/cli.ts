@@ -7,8 +7,10 @@ import { type Config, ConfigError, loadConfig } from '../src/config.ts';
 import { AppError, ValidationFailed } from '../src/errors.ts';
 import { createLogger, type Logger } from '../src/logging.ts';
 import { type CommandIo, terminal } from './command-io.ts';
+import { catchmentCommand } from './commands/catchment.ts';
 import { type Command, type Resources, resourcesOf, UsageError } from './commands/command.ts';
 import { crawlCommand } from './commands/crawl.ts';
+import { employersCommand } from './commands/employers.ts';
 import { matchCommand } from './commands/match.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { reindexCommand } from './commands/reindex.ts';
@@ -24,6 +26,8 @@ const COMMANDS: Command[] = [
   migrateCommand,
   seedCommand,
   usersCommand,
+  employersCommand,
+  catchmentCommand,
   reindexCommand,
   sourcesCommand,
   crawlCommand,

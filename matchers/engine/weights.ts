@@ -3,6 +3,7 @@
  * Weights are points out of 100; a part's value (0..1) times its weight gives its points. Changing a number here
  * changes rankings: re-run `npm run eval:match` and record the result in docs/matching.md.
  */
+import { DEFAULT_SLA_RULES } from '../../src/sla/rules.ts';
 
 export const WEIGHTS = {
   /** Closeness of the vacancy's occupation to the customer's target occupations (KldB hierarchy). */
@@ -57,11 +58,12 @@ export const NEUTRAL_VALUE = 0.5;
 /** Without a start date, a customer must be available within this many days from now. */
 export const AVAILABILITY_WINDOW_DAYS = 28;
 
-/** Caps on open placement proposals (Obergrenzen bei Vermittlungsvorschlägen, quality standard 1). */
-export const CAPS = {
-  perVacancy: 5,
-  perCustomer: 3,
-} as const;
+/**
+ * Caps on open placement proposals (Obergrenzen bei Vermittlungsvorschlägen, quality standard 1). One number for the
+ * match lists and for the send-time check: the employer promise's rules (src/sla/rules.ts) own it, and the engine
+ * reads that module's defaults (zod and constants only, so the engine stays free of the DB and the context).
+ */
+export const CAPS: Readonly<{ perVacancy: number; perCustomer: number }> = DEFAULT_SLA_RULES.caps;
 
 /**
  * Spread across a batch of vacancies: each earlier suggestion of the same customer in the batch lowers their

@@ -1,0 +1,53 @@
+/**
+ * Inviting employer users: admins and the employer-service caseworkers (AG-pAp) of the branch responsible for the
+ * employer's postcode. The invitation is a one-time API token, in this answer only (it is stored as a hash).
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Ctx } from '../../src/context.ts';
+import { InviteEmployerUserInput, inviteEmployerUser } from '../../src/employers/invite.ts';
+import type { AuthVariables } from '../middleware/auth.ts';
+import { json } from '../validate.ts';
+
+const Fields = InviteEmployerUserInput.shape;
+
+/** A known employer by id, or a new one by name and postcode. */
+const InviteBody = z
+  .object({
+    email: Fields.email,
+    display_name: Fields.displayName,
+    employer_id: Fields.employerId,
+    employer: Fields.employer.unwrap().strict().optional(),
+  })
+  .strict();
+
+/** Part of the caseworkers' audience (api/v1.ts puts authentication in front; the verb checks who may invite). */
+export function employerUserRoutes({ ctx }: { ctx: Ctx }) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.post('/employer-users', json(InviteBody), async (c) => {
+    const body = c.req.valid('json');
+    const result = await inviteEmployerUser({
+      ctx,
+      actor: c.get('actor'),
+      input: {
+        email: body.email,
+        displayName: body.display_name,
+        employerId: body.employer_id,
+        employer: body.employer,
+      },
+    });
+    return c.json(
+      {
+        user_id: result.userId,
+        employer_id: result.employerId,
+        branch_id: result.branchId,
+        // Shown once: only its hash is stored.
+        token: result.token,
+      },
+      201,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,91 @@
+/**
+ * The candidates proposed for an employer's vacancy, as a pseudonymous profile (the name only with the customer's
+ * consent to share contact details), and the outcomes an employer records: invited, hired, rejected. Reads and
+ * changes are audited with purpose 'placement' by the verbs.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Ctx } from '../../src/context.ts';
+import { RecordOutcomeInput, recordOutcome } from '../../src/proposals/outcome.ts';
+import { type EmployerProposalView, listProposalsForEmployer } from '../../src/proposals/views.ts';
+import type { AuthVariables } from '../middleware/auth.ts';
+import { idParam, json } from '../validate.ts';
+import { iso } from '../wire.ts';
+
+/** What an employer may record; no reaction and a candidate's withdrawal are the caseworker's to record. */
+const EmployerOutcomeBody = z
+  .object({
+    outcome: z.enum(['invited', 'hired', 'rejected']),
+    reason: RecordOutcomeInput.shape.reason,
+    note: RecordOutcomeInput.shape.note,
+    start_date: RecordOutcomeInput.shape.startDate,
+  })
+  .strict();
+
+function proposalJson(p: EmployerProposalView) {
+  const c = p.candidate;
+  return {
+    proposal_id: p.proposalId,
+    proposed_at: p.proposedAt.toISOString(),
+    note: p.note,
+    status: p.status,
+    outcome: p.outcome,
+    candidate: {
+      label: c.label,
+      // Null unless the customer consented to share contact details.
+      display_name: c.name,
+      qualifications: c.qualifications,
+      skills: c.skills,
+      licences: c.licences,
+      languages: c.languages,
+      working_times: c.workingTimes,
+      available_from: iso(c.availableFrom)?.slice(0, 10) ?? null,
+      commute_km: c.commuteKm,
+    },
+  };
+}
+
+/** Part of the employers' audience (api/v1.ts puts authentication for role employer in front). */
+export function employerProposalRoutes({ ctx }: { ctx: Ctx }) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.get('/employer/vacancies/:id/proposals', idParam('Stelle'), async (c) => {
+    const items = await listProposalsForEmployer({
+      ctx,
+      actor: c.get('actor'),
+      input: { vacancyId: c.req.valid('param').id },
+    });
+    return c.json({ items: items.map(proposalJson) });
+  });
+
+  app.post(
+    '/employer/proposals/:id/outcome',
+    idParam('Vorschlag'),
+    json(EmployerOutcomeBody, { refused: 422 }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await recordOutcome({
+        ctx,
+        actor: c.get('actor'),
+        input: {
+          proposalId: c.req.valid('param').id,
+          outcome: body.outcome,
+          reason: body.reason,
+          note: body.note,
+          startDate: body.start_date,
+        },
+      });
+      return c.json({
+        proposal_id: result.proposalId,
+        vacancy_id: result.vacancyId,
+        outcome: result.outcome,
+        status: result.status,
+        positions: result.positions,
+        positions_filled: result.positionsFilled,
+        vacancy_filled: result.vacancyFilled,
+      });
+    },
+  );
+
+  return app;
+}
