@@ -32,8 +32,8 @@ export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
   /** Public requests per client and minute. @defaultValue 120 */
   publicRequestsPerMinute?: number;
   /**
-   * The matcher's rules for one customer and vacancy, checked again when a proposal is sent. The composition root
-   * passes it; tests may pass another. @defaultValue matcherPairCheck (matchers/service/pair-check.ts)
+   * The matcher's rules for one customer and vacancy, checked again when a proposal is sent; a test may pass
+   * another. @defaultValue matcherPairCheck (matchers/service/pair-check.ts)
    */
   pairCheck?: PairCheck;
 }

@@ -51,7 +51,6 @@ export async function startApi(
     ctx,
     search,
     matchService,
-    pairCheck: (await import('../matchers/service/pair-check.ts')).matcherPairCheck,
     health: () =>
       checkHealth({
         db: { kind: database.kind, check: () => database.ping() },
