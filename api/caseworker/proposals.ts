@@ -7,13 +7,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Ctx } from '../../src/context.ts';
-import { ProposalOutcome, RecordOutcomeInput, recordOutcome } from '../../src/proposals/outcome.ts';
 import type { PairCheck } from '../../src/proposals/pair-check.ts';
 import { SendProposalsInput, sendProposals } from '../../src/proposals/send.ts';
 import { listProposalsForStaff, type StaffProposalView } from '../../src/proposals/views.ts';
 import { RESPONSE_REASON_LABEL, ResponseReason } from '../../src/sla/reasons.ts';
 import { RecordResponseInput, recordResponse } from '../../src/sla/respond.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
+import { outcomeJson, recordOutcomeFromWire, StaffOutcomeBody } from '../proposal-outcome.ts';
 import { idParam, json } from '../validate.ts';
 import { iso } from '../wire.ts';
 
@@ -29,15 +29,6 @@ const SendBody = z
     note: SendProposalsInput.shape.note,
     /** Proposing from the list that includes the activation profile (`?include=activation` of the match list). */
     include_activation: z.boolean().optional(),
-  })
-  .strict();
-
-const OutcomeBody = z
-  .object({
-    outcome: ProposalOutcome,
-    reason: RecordOutcomeInput.shape.reason,
-    note: RecordOutcomeInput.shape.note,
-    start_date: RecordOutcomeInput.shape.startDate,
   })
   .strict();
 
@@ -95,29 +86,9 @@ export function proposalRoutes({ ctx, pairCheck }: ProposalRoutesDeps) {
     return c.json({ items: items.map(staffProposalJson) });
   });
 
-  app.post('/proposals/:id/outcome', idParam('Vorschlag'), json(OutcomeBody), async (c) => {
-    const body = c.req.valid('json');
-    const result = await recordOutcome({
-      ctx,
-      actor: c.get('actor'),
-      input: {
-        proposalId: c.req.valid('param').id,
-        outcome: body.outcome,
-        reason: body.reason,
-        note: body.note,
-        startDate: body.start_date,
-      },
-    });
-    return c.json({
-      proposal_id: result.proposalId,
-      vacancy_id: result.vacancyId,
-      outcome: result.outcome,
-      status: result.status,
-      positions: result.positions,
-      positions_filled: result.positionsFilled,
-      vacancy_filled: result.vacancyFilled,
-      follow_up_tasks: result.followUpTasks,
-    });
+  app.post('/proposals/:id/outcome', idParam('Vorschlag'), json(StaffOutcomeBody), async (c) => {
+    const result = await recordOutcomeFromWire(ctx, c.get('actor'), c.req.valid('param').id, c.req.valid('json'));
+    return c.json({ ...outcomeJson(result), follow_up_tasks: result.followUpTasks });
   });
 
   app.post('/vacancies/:id/response', idParam('Stelle'), json(ResponseBody), async (c) => {

@@ -4,24 +4,14 @@
  * changes are audited with purpose 'placement' by the verbs.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { Ctx } from '../../src/context.ts';
-import { RecordOutcomeInput, recordOutcome } from '../../src/proposals/outcome.ts';
 import { type EmployerProposalView, listProposalsForEmployer } from '../../src/proposals/views.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
+import { EmployerOutcomeBody, outcomeJson, recordOutcomeFromWire } from '../proposal-outcome.ts';
 import { idParam, json } from '../validate.ts';
 import { iso } from '../wire.ts';
 
 /** What an employer may record; no reaction and a candidate's withdrawal are the caseworker's to record. */
-const EmployerOutcomeBody = z
-  .object({
-    outcome: z.enum(['invited', 'hired', 'rejected']),
-    reason: RecordOutcomeInput.shape.reason,
-    note: RecordOutcomeInput.shape.note,
-    start_date: RecordOutcomeInput.shape.startDate,
-  })
-  .strict();
-
 function proposalJson(p: EmployerProposalView) {
   const c = p.candidate;
   return {
@@ -63,27 +53,8 @@ export function employerProposalRoutes({ ctx }: { ctx: Ctx }) {
     idParam('Vorschlag'),
     json(EmployerOutcomeBody, { refused: 422 }),
     async (c) => {
-      const body = c.req.valid('json');
-      const result = await recordOutcome({
-        ctx,
-        actor: c.get('actor'),
-        input: {
-          proposalId: c.req.valid('param').id,
-          outcome: body.outcome,
-          reason: body.reason,
-          note: body.note,
-          startDate: body.start_date,
-        },
-      });
-      return c.json({
-        proposal_id: result.proposalId,
-        vacancy_id: result.vacancyId,
-        outcome: result.outcome,
-        status: result.status,
-        positions: result.positions,
-        positions_filled: result.positionsFilled,
-        vacancy_filled: result.vacancyFilled,
-      });
+      const result = await recordOutcomeFromWire(ctx, c.get('actor'), c.req.valid('param').id, c.req.valid('json'));
+      return c.json(outcomeJson(result));
     },
   );
 
