@@ -13,6 +13,8 @@ import type { Config } from '../src/config.ts';
 import type { Ctx } from '../src/context.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import type { Logger } from '../src/logging.ts';
+import { smtpTransport } from '../src/notifications/smtp.ts';
+import type { MailTransport } from '../src/notifications/transport.ts';
 import { memoryCursor } from '../src/outbox/cursor.ts';
 import type { OutboxFollower } from '../src/outbox/follow.ts';
 import { outboxHead } from '../src/outbox/read-log.ts';
@@ -50,8 +52,12 @@ export interface Container {
   indexFollower(): Promise<OutboxFollower | undefined>;
   /** The matcher's indexes: one per process, shared by the API and the match workers. */
   matchService(): Promise<MatchService>;
+  /** The SMTP transport when `SMTP_URL` is set, else undefined: notifications then stay in the in-app inbox. */
+  mail(): Promise<MailTransport | undefined>;
   processors(): Promise<ProcessorRegistry>;
-  /** Closes what is open: search, queues, then the database. Parts still opening are left to the process exit. */
+  /**
+   * Closes what is open: search, queues, mail, then the database. Parts still opening are left to the process exit.
+   */
   close(): Promise<void>;
 }
 
@@ -77,7 +83,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     const database = await openDatabase(config.db);
     await database.migrate();
     log.debug({ db: database.kind }, 'database ready, migrations applied');
-    return { database, ctx: { db: database.db, log, now: () => new Date() } };
+    return { database, ctx: { db: database.db, log, now: () => new Date(), slaRules: config.sla } };
   });
 
   const queues = lazily(async () => {
@@ -117,6 +123,9 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     return service;
   });
 
+  // nodemailer connects per message, so building the transport opens nothing yet.
+  const mail = lazily(async () => (config.smtp ? smtpTransport(config.smtp) : undefined));
+
   const processors = lazily(async () => {
     const { ctx } = await core.get();
     return createProcessors({
@@ -125,6 +134,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
       queues: await queues.get(),
       indexFollower: await indexFollower.get(),
       matchService: await matchService.get(),
+      mail: await mail.get(),
       log,
     });
   });
@@ -137,11 +147,13 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     search: search.get,
     indexFollower: indexFollower.get,
     matchService: matchService.get,
+    mail: mail.get,
     processors: processors.get,
     async close() {
       const steps: Array<[string, () => Promise<void> | undefined]> = [
         ['search', () => search.value?.close()],
         ['queues', () => closeQueues(queues.value)],
+        ['mail', () => mail.value?.close?.()],
         ['database', () => core.value?.database.close()],
       ];
       for (const [part, close] of steps) {

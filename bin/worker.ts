@@ -1,6 +1,7 @@
 /**
  * The worker role of `jobbruecke start` (`--worker`, or both roles by default): one BullMQ worker per queue, the
- * relays that re-derive lost jobs from the database, and the sweep that closes expired vacancies.
+ * relays that re-derive lost jobs from the database (with the SLA timers and the periodic jobs' schedulers), and the
+ * sweep that closes expired vacancies.
  */
 import { closeSharedBrowser } from '../crawlers/browser-provider.ts';
 import { startRelays } from '../queues/relays.ts';
@@ -11,12 +12,13 @@ import type { Container } from './container.ts';
 const EXPIRY_SWEEP_MS = 10 * 60_000;
 
 export async function startWorker(container: Container): Promise<{ stop(): Promise<void> }> {
-  const { log } = container;
+  const { log, config } = container;
   const { ctx } = await container.core();
   const queues = await container.queues();
   const processors = await container.processors();
   const workers = startWorkers({ backend: queues.backend, processors, log });
-  const relays = startRelays({ ctx, queues, log });
+  const relays = startRelays({ ctx, queues, log, sla: { deliverNotifications: config.smtp !== undefined } });
+  if (!config.smtp) log.info('no SMTP_URL: notifications stay in the in-app inbox');
   const sweep = setInterval(
     () => void closeExpired(ctx).catch((err) => log.warn({ err: err.message }, 'closing expired vacancies failed')),
     EXPIRY_SWEEP_MS,

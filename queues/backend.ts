@@ -29,8 +29,8 @@ export type QueueBackendKind = Config['queue']['kind'];
 /** The schema BullMQ's PostgreSQL backend lives in (its default); a connection's search_path selects it. */
 const QUEUE_SCHEMA = 'bullmq';
 
-/** Connections to the PostgreSQL server for queue work: four workers hold one each for LISTEN, the rest query. */
-const POSTGRES_POOL_SIZE = 10;
+/** Connections to the PostgreSQL server for queue work: six workers hold one each for LISTEN, the rest query. */
+const POSTGRES_POOL_SIZE = 14;
 
 export interface QueueBackend {
   kind: QueueBackendKind;
@@ -124,6 +124,8 @@ async function openPostgres(url: string, { log, prefix = 'jobbruecke' }: QueueBa
     keepAlive: true,
   });
   pool.on('error', logQueueErrors(log, 'queue pool'));
+  // Every BullMQ Queue and Worker on the pool listens for its errors: two per queue, more than Node's default of 10.
+  pool.setMaxListeners(50);
   try {
     await migrate(pool);
   } catch (err) {

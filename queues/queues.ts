@@ -1,6 +1,7 @@
 /** Producers: the only way jobs enter the queues, with deterministic ids so a repeated add is harmless. */
 import { type IQueueBackend, Queue } from 'bullmq';
 import type { Logger } from '../src/logging.ts';
+import { milestoneJobId, type PendingMilestone } from '../src/sla/milestones.ts';
 import type { QueueBackend } from './backend.ts';
 import { logQueueErrors } from './error-log.ts';
 import { type JobPayload, QueueName } from './jobs.ts';
@@ -18,6 +19,12 @@ export interface Queues {
   index(): Promise<void>;
   match(payload: JobPayload<'match'>): Promise<void>;
   /**
+   * Arms one delayed `sla-milestone` job per milestone, id `milestoneJobId(...)`, running at its due time by `now`'s
+   * clock, at once when overdue. An id already armed (waiting, delayed or running) is left as it is: arming again is
+   * harmless, and the DB decides whether a milestone fires.
+   */
+  armMilestones(milestones: readonly PendingMilestone[], now: Date): Promise<void>;
+  /**
    * Waits until the queue has no job waiting, delayed or running. False at once when no worker serves the queue, and
    * after the timeout.
    */
@@ -30,6 +37,18 @@ const defaultJobOptions = {
   backoff: { type: 'exponential' as const, delay: 1_000 },
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Jobs per `addBulk` call: one statement on the PostgreSQL backends, so other work gets in between chunks. */
+const ARM_CHUNK = 1_000;
+
+const milestoneJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential' as const, delay: 1_000 },
+  // A finished job's id must not outlive it: a kept job would turn a later re-arm with the same id into a no-op.
+  // A failed job is logged by the worker, and the reconciler arms the milestone afresh on its next pass.
+  removeOnComplete: true,
+  removeOnFail: true,
 };
 
 export function createQueues(backend: QueueBackend, log: Logger): Queues {
@@ -65,6 +84,21 @@ export function createQueues(backend: QueueBackend, log: Logger): Queues {
       await byName.match.add('match', payload, {
         deduplication: { id: `match_${payload.kind}_${payload.id}`, keepLastIfActive: true },
       });
+    },
+    async armMilestones(milestones, now) {
+      for (let i = 0; i < milestones.length; i += ARM_CHUNK) {
+        await byName.sla.addBulk(
+          milestones.slice(i, i + ARM_CHUNK).map((m) => ({
+            name: 'sla-milestone',
+            data: { vacancyId: m.vacancyId, kind: m.kind } satisfies JobPayload<'sla-milestone'>,
+            opts: {
+              ...milestoneJobOptions,
+              jobId: milestoneJobId(m),
+              delay: Math.max(0, m.dueAt.getTime() - now.getTime()),
+            },
+          })),
+        );
+      }
     },
     async drained(name, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

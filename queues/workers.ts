@@ -1,19 +1,34 @@
 /**
- * Worker processes: one BullMQ Worker per queue, each with a processor from a registry typed by queue name, so a
- * missing processor is a compile error. Processors parse their payload and call a verb; they stay thin.
+ * Worker processes: one BullMQ Worker per queue, handing each job to the processor of its name from a registry typed
+ * by job name, so a missing processor is a compile error (and, for registries built at run time, a start-up error).
+ * Processors parse their payload and call a verb; they stay thin.
  */
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { ZodError } from 'zod';
 import type { Logger } from '../src/logging.ts';
 import type { QueueBackend } from './backend.ts';
 import { logQueueErrors } from './error-log.ts';
-import { type JobOutcome, type JobPayload, JobSchemas, QueueName } from './jobs.ts';
+import { JOB_NAMES, type JobName, type JobOutcome, type JobPayload, Jobs, jobOn, QueueName } from './jobs.ts';
 
-export type Processor<Q extends QueueName> = (payload: JobPayload<Q>, job: Job) => Promise<JobOutcome>;
-export type ProcessorRegistry = { [Q in QueueName]: Processor<Q> };
+/**
+ * `token` is the worker's lock on the job, which BullMQ's `job.moveToDelayed` needs; absent when a test calls a
+ * processor directly.
+ */
+export type Processor<J extends JobName> = (payload: JobPayload<J>, job: Job, token?: string) => Promise<JobOutcome>;
+export type ProcessorRegistry = { [J in JobName]: Processor<J> };
 
-/** Jobs per worker process and queue; crawling is I/O bound, ingest and index touch the DB in transactions. */
-export const CONCURRENCY: Record<QueueName, number> = { crawl: 4, ingest: 1, index: 1, match: 2 };
+/**
+ * Jobs per worker process and queue; crawling is I/O bound, ingest and index touch the DB in transactions, a
+ * milestone is one short transaction, and one delivery pass at a time is enough (it sends up to 50 messages).
+ */
+export const CONCURRENCY: Record<QueueName, number> = {
+  crawl: 4,
+  ingest: 1,
+  index: 1,
+  match: 2,
+  sla: 2,
+  notifications: 1,
+};
 
 /** How long shutdown waits for running jobs, inside the usual 30 s a service manager allows before SIGKILL. */
 export const WORKER_DRAIN_MS = 20_000;
@@ -24,31 +39,36 @@ export interface Workers {
 
 export function startWorkers(options: { backend: QueueBackend; processors: ProcessorRegistry; log: Logger }): Workers {
   const { backend, processors, log } = options;
-  const workers = Object.values(QueueName).map((name) => {
+  const missing = JOB_NAMES.filter((name) => typeof processors[name] !== 'function');
+  if (missing.length > 0) throw new Error(`No processor for the jobs ${missing.join(', ')} (queues/processors/)`);
+  const workers = Object.values(QueueName).map((queue) => {
     const connection = backend.workerConnection();
     const worker = new Worker(
-      name,
-      async (job: Job) => {
+      queue,
+      async (job: Job, token?: string) => {
+        const name = jobOn(queue, job.name);
+        // A job this program does not know (an older or newer version added it) will never be known: no retries.
+        if (!name) throw new UnrecoverableError(`unknown job ${job.name} on queue ${queue}`);
         let payload: unknown;
         try {
-          payload = JobSchemas[name].parse(job.data);
+          payload = Jobs[name].schema.parse(job.data);
         } catch (err) {
           // A malformed payload will never parse: retrying is pointless.
           throw new UnrecoverableError(
             err instanceof ZodError ? `invalid ${name} payload: ${err.message}` : String(err),
           );
         }
-        const outcome = await (processors[name] as Processor<typeof name>)(payload as never, job);
-        log.debug({ queue: name, jobId: job.id, ...outcome }, 'job finished');
+        const outcome = await (processors[name] as Processor<typeof name>)(payload as never, job, token);
+        log.debug({ queue, job: name, jobId: job.id, ...outcome }, 'job finished');
         return outcome;
       },
-      { connection: connection.connection, prefix: backend.prefix, concurrency: CONCURRENCY[name], autorun: true },
+      { connection: connection.connection, prefix: backend.prefix, concurrency: CONCURRENCY[queue], autorun: true },
       backend.factory,
     );
     worker.on('failed', (job, err) =>
-      log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+      log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
-    worker.on('error', logQueueErrors(log, `worker ${name}`));
+    worker.on('error', logQueueErrors(log, `worker ${queue}`));
     return { worker, connection };
   });
   backend.localWorkers += workers.length;

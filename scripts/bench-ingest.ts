@@ -143,6 +143,10 @@ async function runPipeline(label: string, postingCount: number, batchSize: numbe
       return { status: r.status };
     },
     index: async () => ({ status: 'done', detail: { applied: await indexFollower.sync(ctx) } }),
+    'sla-milestone': async () => ({ status: 'skipped' }),
+    'reaction-reminders': async () => ({ status: 'skipped' }),
+    'purge-idempotency-keys': async () => ({ status: 'skipped' }),
+    'deliver-notifications': async () => ({ status: 'skipped' }),
   };
 
   const started = performance.now();

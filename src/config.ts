@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type FollowUpOffset, type SlaRules, slaRules } from './sla/rules.ts';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -17,6 +18,41 @@ function isUrlWithProtocol(value: string, protocols: string[]): boolean {
 }
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+/** A share of the response time, strictly between 0 and 1. */
+const share = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .gt(0, 'must be between 0 and 1 (exclusive)')
+      .lt(1, 'must be between 0 and 1 (exclusive)')
+      .default(fallback),
+  );
+
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(min, `must be between ${min} and ${max}`)
+      .max(max, `must be between ${min} and ${max}`)
+      .default(fallback),
+  );
+
+/** `14d,3m` → 14 days, 3 months; the format is checked by the schema. */
+function followUpOffsets(value: string): FollowUpOffset[] {
+  return value.split(',').map((part) => {
+    const n = Number.parseInt(part, 10);
+    return part.trim().endsWith('m') ? { days: 0, months: n } : { days: n, months: 0 };
+  });
+}
+
+/** A value as it may be shown in a problem: URLs without their password. */
+function shownValue(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
 
 const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -72,6 +108,40 @@ const EnvSchema = z.object({
       .max(24 * 30)
       .default(48),
   ),
+  SLA_CALENDAR: z.preprocess(emptyToUndefined, z.enum(['clock', 'business']).default('clock')),
+  SLA_REMINDER_SHARE: share(0.5),
+  SLA_ESCALATION_SHARE: share(40 / 48),
+  PROPOSAL_CAP_PER_VACANCY: wholeNumber(1, 100, 5),
+  PROPOSAL_CAP_PER_CUSTOMER: wholeNumber(1, 100, 3),
+  PROPOSAL_REACTION_REMINDER_DAYS: wholeNumber(1, 365, 14),
+  FOLLOW_UP_OFFSETS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d+\s*[dm]\s*(,\s*\d+\s*[dm]\s*)*$/, {
+        message: 'must list offsets in days (d) or months (m), comma-separated, such as 14d,3m',
+        abort: true,
+      })
+      .refine((v) => v.split(',').length <= 10, { message: 'must list at most 10 offsets' })
+      .refine(
+        (v) => followUpOffsets(v).every((o) => (o.days > 0 || o.months > 0) && o.days <= 3660 && o.months <= 120),
+        { message: 'each offset must be 1–3660 days or 1–120 months' },
+      )
+      .default('14d,3m'),
+  ),
+  SMTP_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => isUrlWithProtocol(v, ['smtp:', 'smtps:']), {
+        message: 'must be an SMTP URL such as smtp://user:password@mail.example:587',
+      })
+      .optional(),
+  ),
+  SMTP_FROM: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/@/, { message: 'must be a sender address such as "Jobcenter" <noreply@example.org>' }).optional(),
+  ),
   BA_JOBSUCHE_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -100,7 +170,12 @@ export interface Config {
   queue: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'redis'; url: string };
   search: { kind: 'embedded' } | { kind: 'meilisearch'; url: string; apiKey: string | undefined; index: string };
   http: { host: string; port: number };
-  sla: { responseHours: number };
+  /** The rules of the employer promise (src/sla/rules.ts); the composition root puts them into the context. */
+  sla: SlaRules;
+  /**
+   * SMTP delivery of notifications, when `SMTP_URL` is set; without it notifications stay in the in-app inbox.
+   */
+  smtp: { url: string; from: string } | undefined;
   crawl: {
     /** URL of `ba_jobsuche` sources added without one; each source stores its own. */
     baJobsucheUrl: string;
@@ -126,14 +201,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const value = env[name];
-      const shown = name.includes('KEY') || value === undefined ? '' : ` (got "${value}")`;
+      const shown = name.includes('KEY') || value === undefined ? '' : ` (got "${shownValue(value)}")`;
       return `${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  // Problems that involve more than one variable, reported together.
   const queue = queueBackend(e);
-  if (typeof queue === 'string') throw new ConfigError([queue]);
+  const sla = slaRulesOf(e);
+  const smtp = smtpOf(e);
+  if (typeof queue === 'string' || typeof sla === 'string' || typeof smtp === 'string') {
+    throw new ConfigError([queue, sla, smtp].filter((p): p is string => typeof p === 'string'));
+  }
   const dataDir = resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -144,7 +224,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_API_KEY, index: e.MEILI_INDEX }
       : { kind: 'embedded' },
     http: { host: e.HOST, port: e.PORT },
-    sla: { responseHours: e.SLA_RESPONSE_HOURS },
+    sla,
+    smtp,
     crawl: {
       baJobsucheUrl: e.BA_JOBSUCHE_URL,
       allowedPrivateHosts: e.CRAWL_ALLOWED_PRIVATE_HOSTS.split(',')
@@ -173,4 +254,27 @@ function queueBackend(e: z.infer<typeof EnvSchema>): Config['queue'] | string {
         ? 'QUEUE_BACKEND: embedded needs the embedded database; unset DATABASE_URL or choose postgres'
         : { kind };
   }
+}
+
+/** SMTP delivery when SMTP_URL is set; it needs a sender. */
+function smtpOf(e: z.infer<typeof EnvSchema>): Config['smtp'] | string {
+  if (!e.SMTP_URL) return undefined;
+  if (!e.SMTP_FROM) return 'SMTP_FROM: needed with SMTP_URL (the sender address of notifications)';
+  return { url: e.SMTP_URL, from: e.SMTP_FROM };
+}
+
+/** The SLA rules from the variables; the bounds were checked by the schema, what spans two variables here. */
+function slaRulesOf(e: z.infer<typeof EnvSchema>): SlaRules | string {
+  if (e.SLA_REMINDER_SHARE >= e.SLA_ESCALATION_SHARE) {
+    return `SLA_REMINDER_SHARE: the reminder must come before the escalation (SLA_ESCALATION_SHARE ${e.SLA_ESCALATION_SHARE})`;
+  }
+  return slaRules({
+    responseHours: e.SLA_RESPONSE_HOURS,
+    calendar: e.SLA_CALENDAR,
+    reminderShare: e.SLA_REMINDER_SHARE,
+    escalationShare: e.SLA_ESCALATION_SHARE,
+    caps: { perVacancy: e.PROPOSAL_CAP_PER_VACANCY, perCustomer: e.PROPOSAL_CAP_PER_CUSTOMER },
+    reactionReminderDays: e.PROPOSAL_REACTION_REMINDER_DAYS,
+    followUpOffsets: followUpOffsets(e.FOLLOW_UP_OFFSETS),
+  });
 }

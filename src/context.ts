@@ -4,11 +4,17 @@
  */
 import type { Db } from './db/client.ts';
 import type { Logger } from './logging.ts';
+import type { SlaRules } from './sla/rules.ts';
 
 export interface Ctx {
   db: Db;
   log: Logger;
   now(): Date;
+  /**
+   * The rules of the employer promise, from the configuration (set by the composition root, bin/container.ts).
+   * Verbs read them through `rulesOf(ctx)`; absent, the defaults apply, so tests set them only when they vary them.
+   */
+  slaRules?: SlaRules;
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

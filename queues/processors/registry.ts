@@ -1,4 +1,5 @@
-/** The processor registry: every queue has exactly one thin processor over a verb. */
+/** The processor registry: every job has exactly one thin processor over a verb. */
+import { DelayedError } from 'bullmq';
 import { DatabaseHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
 import type { MatchService } from '../../matchers/service/match-service.ts';
@@ -6,7 +7,12 @@ import { rematch } from '../../matchers/service/rematch.ts';
 import type { Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import type { Logger } from '../../src/logging.ts';
+import { deliverDue } from '../../src/notifications/deliver.ts';
+import type { MailTransport } from '../../src/notifications/transport.ts';
+import { purgeExpiredKeys } from '../../src/orders/idempotency.ts';
 import type { OutboxFollower } from '../../src/outbox/follow.ts';
+import { createDueReactionReminders } from '../../src/proposals/reaction-reminders.ts';
+import { fireMilestone } from '../../src/sla/milestones.ts';
 import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
 import type { Queues } from '../queues.ts';
 import type { ProcessorRegistry } from '../workers.ts';
@@ -19,6 +25,8 @@ export interface ProcessorDeps {
   indexFollower: OutboxFollower | undefined;
   /** The process's matcher indexes; the API of the same process serves from them too. */
   matchService: MatchService;
+  /** SMTP when `SMTP_URL` is set; without it notifications stay in the in-app inbox and delivery jobs are skipped. */
+  mail: MailTransport | undefined;
   log: Logger;
 }
 
@@ -28,6 +36,7 @@ export function createProcessors({
   queues,
   indexFollower,
   matchService,
+  mail,
 }: ProcessorDeps): ProcessorRegistry {
   const rateLimiter = new DatabaseHostRateLimiter(ctx.db);
   return {
@@ -48,6 +57,33 @@ export function createProcessors({
     async match(payload) {
       const result = await rematch(ctx, matchService, payload);
       return { status: result.status, detail: result.detail };
+    },
+    async 'sla-milestone'(payload, job, token) {
+      const outcome = await fireMilestone(ctx, payload);
+      if (outcome.status === 'not_due') {
+        // The job came early (clocks of hosts differ). Adding it again under its id would be a no-op while this job
+        // still holds the id, so this job itself goes back to the delayed set, for the time still left by the
+        // clock the verb judged with; DelayedError tells the worker it is neither completed nor failed.
+        const left = outcome.dueAt.getTime() - ctx.now().getTime();
+        await job.moveToDelayed(Date.now() + Math.max(0, left), token);
+        throw new DelayedError();
+      }
+      if (outcome.status === 'skipped') return { status: 'skipped', detail: { reason: outcome.reason } };
+      return {
+        status: 'done',
+        detail: { dueAt: outcome.dueAt.toISOString(), firedAt: outcome.firedAt.toISOString() },
+      };
+    },
+    async 'reaction-reminders'() {
+      return { status: 'done', detail: await createDueReactionReminders(ctx) };
+    },
+    async 'purge-idempotency-keys'() {
+      return { status: 'done', detail: { purged: await purgeExpiredKeys(ctx) } };
+    },
+    async 'deliver-notifications'() {
+      // Scheduled only with SMTP_URL; a job left over from a run with it is skipped, the rows stay for the inbox.
+      if (!mail) return { status: 'skipped', detail: { reason: 'no SMTP_URL' } };
+      return { status: 'done', detail: { ...(await deliverDue(ctx, mail)) } };
     },
   };
 }

@@ -103,6 +103,7 @@ describe.each(testQueueBackends())('re-matching through the $name queue backend'
       queues,
       indexFollower: undefined,
       matchService: service,
+      mail: undefined,
       log: ctx.log,
     });
     workers = startWorkers({ backend: setup.backend, processors, log: ctx.log });

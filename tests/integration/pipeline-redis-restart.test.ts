@@ -75,6 +75,10 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
     ingest: async ({ batchId }) => ({ status: (await ingestBatch(ctx, batchId)).status }),
     index: async () => ({ status: 'skipped' }),
     match: async () => ({ status: 'skipped' }),
+    'sla-milestone': async () => ({ status: 'skipped' }),
+    'reaction-reminders': async () => ({ status: 'skipped' }),
+    'purge-idempotency-keys': async () => ({ status: 'skipped' }),
+    'deliver-notifications': async () => ({ status: 'skipped' }),
   };
   const workers = startWorkers({ backend, processors, log: ctx.log });
   const relays = startRelays({ ctx, queues, log: ctx.log, intervalMs: 300 });

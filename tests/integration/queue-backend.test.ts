@@ -35,7 +35,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 
 /** Processors that only record what they were given. */
 function recorder() {
-  const seen: Record<QueueName, string[]> = { crawl: [], ingest: [], index: [], match: [] };
+  const seen: Record<QueueName, string[]> = { crawl: [], ingest: [], index: [], match: [], sla: [], notifications: [] };
   const done = (queue: QueueName, value: string) => {
     seen[queue].push(value);
     return Promise.resolve({ status: 'done' as const });
@@ -45,6 +45,10 @@ function recorder() {
     ingest: ({ batchId }) => done('ingest', batchId),
     index: () => done('index', 'index'),
     match: ({ id }) => done('match', id),
+    'sla-milestone': ({ vacancyId, kind }) => done('sla', `${vacancyId}_${kind}`),
+    'reaction-reminders': () => done('sla', 'reaction-reminders'),
+    'purge-idempotency-keys': () => done('sla', 'purge-idempotency-keys'),
+    'deliver-notifications': () => done('notifications', 'deliver-notifications'),
   };
   return { seen, processors };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config.ts';
+import { DEFAULT_SLA_RULES } from '../../src/sla/rules.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -96,6 +97,84 @@ describe('loadConfig', () => {
       'PORT',
       'REDIS_URL',
       'SLA_RESPONSE_HOURS',
+    ]);
+  });
+
+  it('maps the employer-promise variables onto the SLA rules, the defaults when unset', () => {
+    expect(loadConfig({}).sla).toEqual(DEFAULT_SLA_RULES);
+    expect(loadConfig({}).smtp).toBeUndefined();
+    const config = loadConfig({
+      SLA_RESPONSE_HOURS: '24',
+      SLA_CALENDAR: 'business',
+      SLA_REMINDER_SHARE: '0.25',
+      SLA_ESCALATION_SHARE: '0.75',
+      PROPOSAL_CAP_PER_VACANCY: '8',
+      PROPOSAL_CAP_PER_CUSTOMER: '2',
+      PROPOSAL_REACTION_REMINDER_DAYS: '7',
+      FOLLOW_UP_OFFSETS: '7d, 1m,6m',
+      SMTP_URL: 'smtps://jobcenter:geheim@mail.example.org:465',
+      SMTP_FROM: '"Jobcenter Arbeitgeberservice" <noreply@jobcenter.example.org>',
+    });
+    expect(config.sla).toEqual({
+      ...DEFAULT_SLA_RULES,
+      responseHours: 24,
+      calendar: 'business',
+      reminderShare: 0.25,
+      escalationShare: 0.75,
+      caps: { perVacancy: 8, perCustomer: 2 },
+      reactionReminderDays: 7,
+      followUpOffsets: [
+        { days: 7, months: 0 },
+        { days: 0, months: 1 },
+        { days: 0, months: 6 },
+      ],
+    });
+    expect(config.smtp).toEqual({
+      url: 'smtps://jobcenter:geheim@mail.example.org:465',
+      from: '"Jobcenter Arbeitgeberservice" <noreply@jobcenter.example.org>',
+    });
+  });
+
+  it('names every bad SLA, proposal and SMTP variable at once, without the SMTP password', () => {
+    const problems = problemsOf({
+      SLA_CALENDAR: 'lunar',
+      SLA_REMINDER_SHARE: '1.5',
+      SLA_ESCALATION_SHARE: 'viel',
+      PROPOSAL_CAP_PER_VACANCY: '0',
+      PROPOSAL_CAP_PER_CUSTOMER: '2.5',
+      PROPOSAL_REACTION_REMINDER_DAYS: '400',
+      FOLLOW_UP_OFFSETS: '14 Tage',
+      SMTP_URL: 'http://jobcenter:geheim@mail.example.org',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'FOLLOW_UP_OFFSETS',
+      'PROPOSAL_CAP_PER_CUSTOMER',
+      'PROPOSAL_CAP_PER_VACANCY',
+      'PROPOSAL_REACTION_REMINDER_DAYS',
+      'SLA_CALENDAR',
+      'SLA_ESCALATION_SHARE',
+      'SLA_REMINDER_SHARE',
+      'SMTP_URL',
+    ]);
+    expect(problems.join('\n')).not.toContain('geheim');
+    expect(problems.find((p) => p.startsWith('SMTP_URL'))).toContain('http://jobcenter:***@mail.example.org');
+    expect(problemsOf({ FOLLOW_UP_OFFSETS: 'bald' })).toEqual([expect.stringMatching(/^FOLLOW_UP_OFFSETS: must list/)]);
+    expect(problemsOf({ FOLLOW_UP_OFFSETS: '0d,3m' })).toEqual([
+      expect.stringMatching(/^FOLLOW_UP_OFFSETS: each offset/),
+    ]);
+  });
+
+  it('refuses a reminder after the escalation, and SMTP without a sender, together with other problems', () => {
+    expect(
+      problemsOf({
+        SLA_REMINDER_SHARE: '0.9',
+        SMTP_URL: 'smtp://mail.example.org:587',
+        QUEUE_BACKEND: 'redis',
+      }).sort(),
+    ).toEqual([
+      'QUEUE_BACKEND: redis needs REDIS_URL',
+      expect.stringMatching(/^SLA_REMINDER_SHARE: the reminder must come before the escalation/),
+      expect.stringMatching(/^SMTP_FROM: needed with SMTP_URL/),
     ]);
   });
 
