@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, type ErrorCode, issuesOf, ValidationFailed } from '../src/errors.ts';
+import { AppError, type ErrorCode, type Issue, issuesOf, LimitExceeded, ValidationFailed } from '../src/errors.ts';
 import type { Logger } from '../src/logging.ts';
 import { ProposalsRefused } from '../src/proposals/send.ts';
 import { refusedContentStatus } from './validate.ts';
@@ -37,16 +37,50 @@ const HONO_STATUS_TITLE: Partial<Record<number, { title: string; code: string; d
 
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** Problem details (RFC 9457); extension members in snake_case like every other body on the wire. */
+/**
+ * Bounds of a problem: its parts may quote the caller's input (the path, an id, a refused value), and an answer must
+ * never grow with what an attacker sends.
+ */
+export const PROBLEM_LIMITS = {
+  instance: 200,
+  detail: 500,
+  issues: 50,
+  issuePath: 200,
+  issueMessage: 300,
+  total: 16_384,
+};
+
+/** Answers never echo more of the caller's input than a reader needs to recognise it. */
+export const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+function boundedIssues(issues: Issue[]): Issue[] {
+  return issues.slice(0, PROBLEM_LIMITS.issues).map((i) => ({
+    path: clip(i.path, PROBLEM_LIMITS.issuePath),
+    message: clip(i.message, PROBLEM_LIMITS.issueMessage),
+  }));
+}
+
+/**
+ * Problem details (RFC 9457); extension members in snake_case like every other body on the wire. Bounded: the path,
+ * the detail and the issues are clipped, and a problem still larger than `PROBLEM_LIMITS.total` keeps only its
+ * standard members.
+ */
 export function problem(c: Context, status: ContentfulStatusCode, body: Record<string, unknown>): Response {
   const members = Object.fromEntries(Object.entries(body).map(([key, value]) => [snakeCase(key), value]));
-  return c.body(
-    JSON.stringify({ type: 'about:blank', status, instance: c.req.path, request_id: c.get('requestId'), ...members }),
+  if (typeof members.detail === 'string') members.detail = clip(members.detail, PROBLEM_LIMITS.detail);
+  if (Array.isArray(members.issues)) members.issues = boundedIssues(members.issues as Issue[]);
+  const head = {
+    type: 'about:blank',
     status,
-    {
-      'content-type': 'application/problem+json; charset=utf-8',
-    },
-  );
+    instance: clip(c.req.path, PROBLEM_LIMITS.instance),
+    request_id: c.get('requestId'),
+  };
+  let text = JSON.stringify({ ...head, ...members });
+  if (text.length > PROBLEM_LIMITS.total) {
+    const { title, code, detail } = members;
+    text = JSON.stringify({ ...head, title, code, detail, truncated: true });
+  }
+  return c.body(text, status, { 'content-type': 'application/problem+json; charset=utf-8' });
 }
 
 /** What an error adds to its problem: its detail, with nested names in the wire's snake_case where they are not. */
@@ -65,6 +99,7 @@ function membersOf(err: AppError): Record<string, unknown> {
 export function toProblem(log: Logger) {
   return function onError(err: Error, c: Context): Response {
     if (err instanceof AppError) {
+      if (err instanceof LimitExceeded) c.header('Retry-After', String(err.retryAfterSeconds));
       // Refused body content answers 422 on the routes that ask for it (api/validate.ts); everything else 400.
       const status = err instanceof ValidationFailed ? refusedContentStatus(c) : STATUS[err.code];
       return problem(c, status, {

@@ -6,7 +6,6 @@
  * - employers: their orders, the candidates proposed to them and their inbox, with a token;
  * - admins: catchment areas and the employer service's assignments, with a token.
  */
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Env, Hono, type MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { matcherPairCheck } from '../matchers/service/pair-check.ts';
@@ -26,11 +25,17 @@ import { employerProposalRoutes } from './employer/proposals.ts';
 import { problem } from './errors.ts';
 import { inboxRoutes } from './inbox.ts';
 import { type AuthVariables, auth } from './middleware/auth.ts';
+import { AuthThrottle, clientAddress } from './middleware/auth-throttle.ts';
 import { type VacancyRoutesDeps, vacancyRoutes } from './public/vacancies.ts';
 
 export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
   /** Public requests per client and minute. @defaultValue 120 */
   publicRequestsPerMinute?: number;
+  /**
+   * Failed sign-ins per client address (and per token prefix) and minute, then 429 until the minute ends; counted
+   * per process (api/middleware/auth-throttle.ts). @defaultValue 10
+   */
+  authFailuresPerMinute?: number;
   /**
    * The matcher's rules for one customer and vacancy, checked again when a proposal is sent; a test may pass
    * another. @defaultValue matcherPairCheck (matchers/service/pair-check.ts)
@@ -42,12 +47,8 @@ export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
 export const STAFF_ROLES: readonly Role[] = ['caseworker', 'branch_lead', 'admin'];
 
 function clientKey(c: Parameters<Parameters<typeof rateLimiter>[0]['keyGenerator']>[0]): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    // In-process requests (tests) carry no socket.
-    return 'local';
-  }
+  // In-process requests (tests) carry no socket.
+  return clientAddress(c) ?? 'local';
 }
 
 function publicRateLimit(requestsPerMinute: number) {
@@ -69,8 +70,8 @@ function publicRateLimit(requestsPerMinute: number) {
  * The guard of a signed-in audience: token authentication for the given roles, and `Cache-Control: no-store` on
  * every answer (errors included), since these answers carry personal or order data that no browser or proxy may keep.
  */
-function signedIn(ctx: Ctx, roles: readonly Role[]): MiddlewareHandler {
-  const authenticate = auth({ ctx, roles });
+function signedIn(ctx: Ctx, roles: readonly Role[], throttle: AuthThrottle): MiddlewareHandler {
+  const authenticate = auth({ ctx, roles, throttle });
   return async function signedInGuard(c, next) {
     await authenticate(c, next);
     c.header('Cache-Control', 'no-store');
@@ -98,8 +99,10 @@ function employerRoutes(deps: ApiRoutesDeps) {
 
 /** Mounts every audience of the JSON API below `base` on `app`. */
 export function mountApiV1<E extends Env>(app: Hono<E>, base: string, deps: ApiRoutesDeps & { ctx: Ctx }): void {
+  // One throttle for every signed-in audience: a guess is a guess, whichever route it is sent to.
+  const throttle = new AuthThrottle({ failuresPerWindow: deps.authFailuresPerMinute ?? 10 });
   mountAudience(app, base, vacancyRoutes(deps), publicRateLimit(deps.publicRequestsPerMinute ?? 120));
-  mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES));
-  mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer']));
-  mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin']));
+  mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES, throttle));
+  mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer'], throttle));
+  mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin'], throttle));
 }

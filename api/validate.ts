@@ -14,6 +14,7 @@ import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { isRowId } from '../src/domain/ids.ts';
 import { AppError, issuesOf, NotFound, ValidationFailed } from '../src/errors.ts';
+import { hasControlCharacters } from '../src/ingest/text.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
@@ -27,7 +28,33 @@ export function refusedContentStatus(c: Context): 400 | 422 {
   return (c.get('refusedContentStatus') as ValidateVariables['refusedContentStatus']) ?? 400;
 }
 
+/**
+ * Where in a value (keys included) a string carries control characters or broken Unicode: no text a person types
+ * has them, the database refuses NUL and broken surrogates outright, and escape sequences would reach terminals
+ * through the CLI's output. Refused at the edge with the field named, instead of failing the insert with a 500.
+ */
+function unacceptedTextAt(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === 'string') return hasControlCharacters(value) ? path : undefined;
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v] as const)
+    : value !== null && typeof value === 'object'
+      ? Object.entries(value)
+      : [];
+  for (const [key, v] of entries) {
+    if (hasControlCharacters(key)) return [...path, '?'];
+    const found = unacceptedTextAt(v, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const bad = unacceptedTextAt(value);
+  if (bad) {
+    throw new ValidationFailed(what, [
+      { path: bad.join('.'), message: 'enthält Steuerzeichen oder ungültige Unicode-Zeichen' },
+    ]);
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationFailed(what, issuesOf(parsed.error));
   return parsed.data;

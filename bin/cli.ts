@@ -17,6 +17,7 @@ import { reindexCommand } from './commands/reindex.ts';
 import { seedCommand } from './commands/seed.ts';
 import { sourcesCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
+import { taxonomyCommand } from './commands/taxonomy.ts';
 import { usersCommand } from './commands/users.ts';
 import { createContainer } from './container.ts';
 import { forwardToService, runningService, ServiceUnreachable } from './service-link.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   sourcesCommand,
   crawlCommand,
   matchCommand,
+  taxonomyCommand,
 ];
 
 function mainHelp(): string {

@@ -21,6 +21,7 @@ import { outboxHead } from '../src/outbox/read-log.ts';
 import { createSearchEngine } from '../src/search/factory.ts';
 import { createIndexFollower, rebuildIndex, sharedIndexCursor } from '../src/search/index-sync.ts';
 import type { SearchEngine } from '../src/search/search-engine.ts';
+import { refreshTitleIndex } from '../src/taxonomy/title-store.ts';
 import { lockEmbeddedDatabase } from './service-link.ts';
 
 export interface Core {
@@ -83,7 +84,10 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     const database = await openDatabase(config.db);
     await database.migrate();
     log.debug({ db: database.kind }, 'database ready, migrations applied');
-    return { database, ctx: { db: database.db, log, now: () => new Date(), slaRules: config.sla } };
+    const ctx = { db: database.db, log, now: () => new Date(), slaRules: config.sla };
+    // Every path that codes titles (ingest, employer orders, coding review) then uses the imported BA title index.
+    await refreshTitleIndex(ctx);
+    return { database, ctx };
   });
 
   const queues = lazily(async () => {

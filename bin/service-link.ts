@@ -1,19 +1,29 @@
 /**
  * The embedded database (PGlite) can be opened by one process only. While `jobbruecke start` runs, other CLI
- * commands are therefore forwarded to it: the service writes `service.json` (port and a random token, mode 0600)
- * into the data directory, and the CLI sends its arguments to a loopback-only endpoint that runs the same command
- * inside the service and streams its output back. Without a service, the CLI opens the database itself, guarded by
- * a lock file so that two processes never open it at once.
+ * commands are therefore forwarded to it: the service listens on a listener of its own, on 127.0.0.1 only and on a
+ * random port (never on the public listener), and writes `service.json` (port and a random token, mode 0600) into the
+ * data directory. The CLI sends its arguments there with `Authorization: Bearer <token>`; the service runs the same
+ * command and streams its output back. Without a service, the CLI opens the database itself, guarded by a lock file
+ * so that two processes never open it at once.
+ *
+ * Who is calling: only an account that can read service.json can send the token, i.e. the service's own OS account
+ * (or root). That much is verified; the login name the CLI sends along is not (nothing over TCP proves it), so the
+ * audit trail records the service's account and the name as claimed (`operatorOf`). See docs/security.md.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { CommandIo } from './command-io.ts';
+
+/** The CLI listener's address: loopback only, whatever HOST the public listener uses. */
+export const CLI_HOST = '127.0.0.1';
 
 const ServiceInfo = z.object({
   pid: z.number().int(),
@@ -35,10 +45,23 @@ function alive(pid: number): boolean {
 const serviceFile = (dataDir: string) => join(dataDir, 'service.json');
 const lockFile = (dataDir: string) => join(dataDir, 'db.lock');
 
-export function publishService(dataDir: string, info: Omit<ServiceInfo, 'token' | 'pid'>): ServiceInfo {
-  const full = { ...info, pid: process.pid, token: randomBytes(24).toString('base64url') };
+/** A new token for this run of the service. */
+export function serviceToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * Writes service.json readable by the service's account only. A file left from earlier (perhaps with wider
+ * permissions, or a link planted in its place) is removed first and the new one created exclusively; the mode is set
+ * again after writing, since `mode` applies only to a new file and the umask may narrow it further but never widen it.
+ */
+export function publishService(dataDir: string, info: Omit<ServiceInfo, 'pid'>): ServiceInfo {
+  const full = { ...info, pid: process.pid };
+  const file = serviceFile(dataDir);
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(serviceFile(dataDir), JSON.stringify(full), { mode: 0o600 });
+  rmSync(file, { force: true });
+  writeFileSync(file, JSON.stringify(full), { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
   return full;
 }
 
@@ -91,15 +114,12 @@ export class ServiceUnreachable extends Error {}
 export async function forwardToService(service: ServiceInfo, args: string[], io: CommandIo): Promise<number> {
   let response: Response;
   try {
-    response = await fetch(
-      `http://${service.host === '0.0.0.0' ? '127.0.0.1' : service.host}:${service.port}/internal/cli`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
-        // The caller's login name, so the audit trail names who ran the command, not the service's account.
-        body: JSON.stringify({ args, operator: userInfo().username }),
-      },
-    );
+    response = await fetch(`http://${service.host}:${service.port}/internal/cli`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
+      // The caller's login name: the service cannot verify it, so it is recorded as claimed (operatorOf).
+      body: JSON.stringify({ args, operator: userInfo().username }),
+    });
   } catch (err) {
     throw new ServiceUnreachable((err as Error).message);
   }
@@ -130,31 +150,38 @@ const CliRequest = z.object({
   operator: z.string().max(100).default('unknown'),
 });
 
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1');
+/** A login name as the CLI claims it: a plain name, or "unknown" (it goes into the audit trail). */
+const CLAIMED_NAME = /^[a-z_][a-z0-9._-]{0,63}$/i;
+
+/**
+ * The operator the audit trail names for a forwarded command: the service's own OS account, which is all the token
+ * proves, and the login name the CLI sent, marked as claimed unless it is that same account.
+ */
+export function operatorOf(claimed: string, serviceUser: string = userInfo().username): string {
+  const name = CLAIMED_NAME.test(claimed) ? claimed : 'unknown';
+  return name === serviceUser ? serviceUser : `${serviceUser} (claimed: ${name})`;
 }
 
-/** The endpoint behind forwardToService: loopback only, with the token from service.json. */
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * The endpoint behind forwardToService: the token from service.json, as `Authorization: Bearer <token>` and in no
+ * other form. Mounted only on the CLI listener (`startCliListener`), never on the public one.
+ */
 export function internalCliRoutes(
   token: string,
   run: (args: string[], io: CommandIo, operator: string) => Promise<number>,
 ) {
-  const expected = Buffer.from(token);
+  // Digests have equal length whatever was sent, so the comparison is constant-time without a length check.
+  const expected = digest(`Bearer ${token}`);
   const app = new Hono();
   app.post('/cli', async (c) => {
-    let remote: string | undefined;
-    try {
-      remote = getConnInfo(c).remote.address;
-    } catch {
-      remote = undefined;
-    }
-    const given = Buffer.from((c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, ''));
-    if (!isLoopback(remote) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return c.json({ error: 'forbidden' }, 403);
-    }
+    const given = digest(c.req.header('authorization') ?? '');
+    if (!timingSafeEqual(given, expected)) return c.json({ error: 'forbidden' }, 403);
     const body = CliRequest.safeParse(await c.req.json().catch(() => null));
     // A second service inside this one would open the embedded database twice.
     if (!body.success || body.data.args[0] === 'start') return c.json({ error: 'bad request' }, 400);
+    const operator = operatorOf(body.data.operator);
     return stream(c, async (out) => {
       const send = (event: Record<string, unknown>) => void out.write(`${JSON.stringify(event)}\n`);
       const code = await run(
@@ -163,10 +190,27 @@ export function internalCliRoutes(
           out: (line) => send({ out: line }),
           err: (line) => send({ err: line }),
         },
-        body.data.operator,
+        operator,
       );
       send({ code });
     });
   });
   return app;
+}
+
+/**
+ * The CLI listener: 127.0.0.1 on a port the system picks, apart from the public listener, so the endpoint is
+ * reachable from this machine only, whatever HOST says, and never through a proxy in front of the API.
+ */
+export async function startCliListener(
+  token: string,
+  run: (args: string[], io: CommandIo, operator: string) => Promise<number>,
+): Promise<{ server: Server; port: number }> {
+  const app = new Hono().route('/internal', internalCliRoutes(token, run));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: CLI_HOST }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  return { server, port: (server.address() as AddressInfo).port };
 }

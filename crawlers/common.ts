@@ -1,7 +1,8 @@
 /** Helpers every source module shares: recording errors, validating postings, turning HTML into text. */
 import * as cheerio from 'cheerio';
 import type { z } from 'zod';
-import { RawPosting, type RawPostingInput } from '../src/domain/posting.ts';
+import { type PostingLocation, RawPosting, type RawPostingInput } from '../src/domain/posting.ts';
+import { plainText } from '../src/ingest/text.ts';
 import { CrawlError } from './http/errors.ts';
 import type { CrawlContext, CrawlErrorRecord } from './types.ts';
 
@@ -13,15 +14,41 @@ export function recordError(errors: CrawlErrorRecord[], error: unknown, url?: st
   }
 }
 
-/** Validates a mapped posting; a posting that does not fit the schema is dropped and recorded, never passed on. */
+const isHttpUrl = (value: string | undefined) => value !== undefined && /^https?:\/\//i.test(value);
+
+/** Place names are shown as the source gives them (ingest cleans only title, employer and description). */
+function cleanLocation(location: PostingLocation): PostingLocation {
+  const line = (value: string | undefined, max: number) => (value === undefined ? undefined : plainText(value, max));
+  return compact({
+    ...location,
+    street: line(location.street, 200),
+    plz: line(location.plz, 10),
+    city: line(location.city, 200),
+    region: line(location.region, 200),
+    country: line(location.country, 100),
+  });
+}
+
+/**
+ * Validates a mapped posting; a posting that does not fit the schema is dropped and recorded, never passed on.
+ * Crawled pages are written by strangers: links other than http(s) (`javascript:`, `data:`) are dropped, and the
+ * short texts that ingest stores as they are (places, employment types, occupation hints) lose any markup here.
+ */
 export function toRawPosting(input: RawPostingInput, errors: CrawlErrorRecord[], url?: string): RawPosting | undefined {
-  const parsed = RawPosting.safeParse(input);
+  const parsed = RawPosting.safeParse({
+    ...input,
+    url: isHttpUrl(input.url) ? input.url : undefined,
+    originUrl: isHttpUrl(input.originUrl) ? input.originUrl : undefined,
+    locations: input.locations?.map(cleanLocation),
+    employmentTypes: input.employmentTypes?.map((t) => plainText(t, 100)).filter(Boolean),
+    occupationHints: input.occupationHints?.map((h) => plainText(h, 300)).filter(Boolean),
+  });
   if (parsed.success) return parsed.data;
   const detail = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
   errors.push({
     url: url ?? input.url,
     kind: 'parse',
-    message: `posting ${input.externalId ?? '?'} rejected: ${detail}`,
+    message: `posting ${String(input.externalId ?? '?').slice(0, 100)} rejected: ${detail}`.slice(0, 1000),
   });
   return undefined;
 }

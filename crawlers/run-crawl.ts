@@ -6,6 +6,7 @@ import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Config } from '../src/config.ts';
 import { type Ctx, withTransaction } from '../src/context.ts';
 import { crawlRuns, ingestBatches, sources } from '../src/db/schema.ts';
+import { storableText, unstorableText } from '../src/ingest/text.ts';
 import type { HostRateLimiter } from './http/rate-limiter.ts';
 import { crawlSource } from './index.ts';
 import type { CrawlOutcome, CrawlState } from './types.ts';
@@ -83,7 +84,7 @@ async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<Craw
     .values({ sourceId: source.id, startedAt: ctx.now() })
     .returning({ id: crawlRuns.id });
   const state = (source.crawlState as unknown as CrawlState | null) ?? { validators: {} };
-  const outcome = await crawlSource(
+  const crawled = await crawlSource(
     { id: source.id, type: source.type, url: source.url, params: source.params, config: source.config },
     { validators: state.validators ?? {}, ...(state.cursor ? { cursor: state.cursor } : {}) },
     {
@@ -91,6 +92,7 @@ async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<Craw
       rateLimiter: deps.rateLimiter,
     },
   );
+  const outcome = setAsideUnstorable(crawled);
   let batchIds: string[];
   try {
     batchIds = await stageOutcome(ctx, source.id, run!.id, outcome);
@@ -101,7 +103,7 @@ async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<Craw
       .set({
         finishedAt: ctx.now(),
         status: 'failed',
-        errors: [{ kind: 'internal', message: (err as Error).message.slice(0, 500) }],
+        errors: [{ kind: 'internal', message: storableText((err as Error).message, 500) }],
       })
       .where(eq(crawlRuns.id, run!.id));
     throw err;
@@ -125,6 +127,37 @@ async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<Craw
     complete: closesRun,
     errors: outcome.errors.length,
   };
+}
+
+/**
+ * Postings the database cannot store (a NUL character anywhere, a broken surrogate) are set aside, each with a
+ * reason in the run's errors, so that one bad posting never fails the transaction that stages its neighbours. A run
+ * that set one aside is not complete: the posting may be stored from an earlier run and must not be closed as missing.
+ * Validators that cannot be stored are dropped (the next crawl then reads everything again).
+ */
+export function setAsideUnstorable(outcome: CrawlOutcome): CrawlOutcome {
+  const postings: CrawlOutcome['postings'] = [];
+  const setAside: CrawlOutcome['errors'] = [];
+  for (const posting of outcome.postings) {
+    const why = unstorableText(posting);
+    if (!why) {
+      postings.push(posting);
+      continue;
+    }
+    setAside.push({
+      ...(posting.url ? { url: storableText(posting.url, 500) } : {}),
+      kind: 'invalid_posting',
+      message: `posting ${storableText(posting.externalId, 100)} set aside: contains ${why}`,
+    });
+  }
+  // Error records quote what sources sent (ids, URLs, parser messages): stored like any other text.
+  const errors = [...outcome.errors, ...setAside].map(({ url, kind, message }) => ({
+    ...(url ? { url: storableText(url, 500) } : {}),
+    kind,
+    message: storableText(message, 1000),
+  }));
+  const state = unstorableText(outcome.state) ? { validators: {} } : outcome.state;
+  return { ...outcome, postings, state, errors, complete: outcome.complete && setAside.length === 0 };
 }
 
 /** Stages the postings as ingest batches and records the run and the source's state, in one transaction. */

@@ -23,8 +23,11 @@ export interface CrawlState {
   cursor?: string;
 }
 
-/** Fetch failures, plus 'config' (bad source config), 'incomplete' (listing cut short) and 'internal' (a bug). */
-export type CrawlErrorKind = FetchErrorKind | 'config' | 'incomplete' | 'internal';
+/**
+ * Fetch failures, plus 'config' (bad source config), 'incomplete' (listing cut short), 'invalid_posting' (a posting
+ * set aside because the database cannot store it) and 'internal' (a bug).
+ */
+export type CrawlErrorKind = FetchErrorKind | 'config' | 'incomplete' | 'invalid_posting' | 'internal';
 
 export interface CrawlErrorRecord {
   url?: string;

@@ -149,7 +149,22 @@ const EnvSchema = z.object({
       .refine((v) => isUrlWithProtocol(v, ['http:', 'https:']), { message: 'must be an http(s) URL' })
       .default('https://rest.arbeitsagentur.de/jobboerse/jobsuche-service'),
   ),
-  CRAWL_ALLOWED_PRIVATE_HOSTS: z.preprocess(emptyToUndefined, z.string().default('')),
+  // Private origins the crawler may reach: host:port, [v6]:port or http(s)://host[:port]; a bare host means 80/443.
+  CRAWL_ALLOWED_PRIVATE_HOSTS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every((e) => /^(https?:\/\/)?(\[[\da-f:.]+\]|[a-z\d.-]+|[\da-f:]+)(:\d{1,5})?\/?$/i.test(e)),
+        { message: 'must list host:port, [IPv6]:port or http(s)://host:port, comma-separated' },
+      )
+      .default(''),
+  ),
   CRAWL_CONTACT_URL: z.preprocess(emptyToUndefined, z.string().default('https://jobbruecke.example/crawler')),
   DEMO_DATA: z.preprocess(emptyToUndefined, z.enum(['auto', 'off']).default('auto')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),

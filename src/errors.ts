@@ -25,9 +25,13 @@ export class AppError extends Error {
   }
 }
 
+/** Ids come from the caller; an answer names them only as far as a reader needs to recognise them. */
+const MAX_ECHOED_ID = 100;
+
 export class NotFound extends AppError {
   constructor(what: string, id: string) {
-    super('not_found', `${what} ${id} nicht gefunden`, { what, id });
+    const shown = id.length > MAX_ECHOED_ID ? `${id.slice(0, MAX_ECHOED_ID)}…` : id;
+    super('not_found', `${what} ${shown} nicht gefunden`, { what, id: shown });
   }
 }
 
@@ -61,6 +65,16 @@ export class ValidationFailed extends AppError {
 export class Forbidden extends AppError {
   constructor(message = 'Keine Berechtigung für diese Aktion') {
     super('forbidden', message);
+  }
+}
+
+/** Too many attempts: the caller may try again after `retryAfterSeconds` (sent as Retry-After). */
+export class LimitExceeded extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('limit_exceeded', message, { retryAfterSeconds });
   }
 }
 

@@ -9,6 +9,7 @@ import {
   waitForRunningCrawl,
 } from '../../crawlers/run-crawl.ts';
 import { sources } from '../../src/db/schema.ts';
+import { withoutCredentials } from '../../src/sources/sources.ts';
 import { ingestRunNow } from '../../src/vacancies/ingest/ingest-run.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
@@ -104,5 +105,5 @@ export const crawlCommand: Command = {
 
 function describeError(error: CrawlRunSummary['firstError']): string {
   if (!error) return 'no error recorded';
-  return `${error.kind}: ${error.message}${error.url ? ` (${error.url})` : ''}`;
+  return withoutCredentials(`${error.kind}: ${error.message}${error.url ? ` (${error.url})` : ''}`);
 }

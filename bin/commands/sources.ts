@@ -1,5 +1,11 @@
 import { SourceType } from '../../src/domain/enums.ts';
-import { addSource, listSources, parseInterval, setSourceEnabled } from '../../src/sources/sources.ts';
+import {
+  addSource,
+  listSources,
+  parseInterval,
+  setSourceEnabled,
+  withoutCredentials,
+} from '../../src/sources/sources.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 
 export const sourcesCommand: Command = {
@@ -82,9 +88,10 @@ export const sourcesCommand: Command = {
         io.out(
           `${s.id}  ${s.enabled ? 'on ' : 'off'}  ${s.type.padEnd(11)} every ${String(s.everyMinutes).padStart(4)} min  ${s.name}`,
         );
-        io.out(`    ${s.url}`);
+        // Sources added before credentials were refused may still carry them: never printed.
+        io.out(`    ${withoutCredentials(s.url)}`);
         io.out(
-          `    last run: ${s.lastRunAt?.toISOString() ?? '–'}  ${stats}${s.lastError ? `  last error: ${s.lastError}` : ''}`,
+          `    last run: ${s.lastRunAt?.toISOString() ?? '–'}  ${stats}${s.lastError ? `  last error: ${withoutCredentials(s.lastError)}` : ''}`,
         );
       }
       return 0;

@@ -10,7 +10,7 @@ import { type HttpOptions, type HttpOptionsInput, HttpOptions as HttpOptionsSche
 import { type HostRateLimiter, sleep } from './rate-limiter.ts';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry.ts';
 import { DISALLOW_ALL, parseRobots, type RobotsRules, robotsUrlFor, rulesForFailedStatus } from './robots.ts';
-import { assertUrlAllowed, createGuardedLookup } from './ssrf.ts';
+import { assertUrlAllowed, createGuardedConnector } from './ssrf.ts';
 
 export interface Validators {
   etag?: string;
@@ -63,11 +63,8 @@ export class Fetcher {
     this.options = HttpOptionsSchema.parse(options);
     this.userAgent = userAgent(this.options);
     this.agent = new Agent({
-      connect: {
-        timeout: this.options.connectTimeoutMs,
-        // The guard runs inside the connect call, so the address checked is the address connected to.
-        lookup: createGuardedLookup(this.options.allowedPrivateHosts) as never,
-      },
+      // The guard runs inside the connect call, per host and port, so the address checked is the one connected to.
+      connect: createGuardedConnector(this.options.allowedPrivateHosts, { timeout: this.options.connectTimeoutMs }),
       headersTimeout: this.options.responseTimeoutMs,
       bodyTimeout: this.options.responseTimeoutMs,
     });

@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { parsePrivateOrigin } from './ssrf.ts';
 
 /** Limits and identity of the polite fetcher; every field but the contact URL has a conservative default. */
 export const HttpOptions = z.object({
   /** Published in the User-Agent so site operators can reach the job centre. */
   contactUrl: z.string().url(),
-  /** Host names or IP literals that may resolve to private addresses (CRAWL_ALLOWED_PRIVATE_HOSTS). */
-  allowedPrivateHosts: z.array(z.string().min(1)).default([]),
+  /**
+   * Private origins the crawler may reach (CRAWL_ALLOWED_PRIVATE_HOSTS): `host:port`, `[v6]:port`,
+   * `http(s)://host:port`, or a bare host for ports 80 and 443 only.
+   */
+  allowedPrivateHosts: z
+    .array(z.string().refine((entry) => parsePrivateOrigin(entry) !== undefined, 'expected host:port or an origin'))
+    .default([]),
   connectTimeoutMs: z.number().int().positive().default(10_000),
   /** Deadline for one response from request to last body byte: cuts servers that never finish. */
   responseTimeoutMs: z.number().int().positive().default(30_000),

@@ -584,3 +584,52 @@ export const ingestBatches = pgTable(
   },
   (t) => [index('ingest_batches_pending_idx').on(t.createdAt).where(sql`${t.processedAt} is null`)],
 );
+
+/**
+ * The BA's title index (Gesamtberufsliste) as an operator imported it (`jobbruecke taxonomy import`): `current` is
+ * the list coded with the 2020 revision, `legacy` one coded with the original KldB 2010. Never shipped with the
+ * product (the list has no licence for that); processes load it into memory (src/taxonomy/title-store.ts).
+ */
+export const kldbTitles = pgTable(
+  'kldb_titles',
+  {
+    list: text('list', { enum: ['current', 'legacy'] }).notNull(),
+    dkzId: integer('dkz_id').notNull(),
+    code: text('code').notNull(),
+    /** E current, T tax/insurance only, R outdated, M meta entry. */
+    state: text('state', { enum: ['E', 'T', 'R', 'M'] }).notNull(),
+    neutral: text('neutral').notNull(),
+    male: text('male').notNull(),
+    female: text('female').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.list, t.dkzId] })],
+);
+
+/** Original KldB 2010 → 2020 revision, derived by DKZ-ID from the two lists whenever both are imported. */
+export const kldbCrosswalk = pgTable(
+  'kldb_crosswalk',
+  {
+    legacyCode: text('legacy_code').notNull(),
+    code: text('code').notNull(),
+    /** Titles coded `legacy_code` in the older list and `code` in the current one. */
+    titles: integer('titles').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.legacyCode, t.code] })],
+);
+
+/**
+ * The coder's index built from the imported lists, serialised: a process loads it in about a tenth of the time a
+ * build takes (src/taxonomy/index-snapshot.ts). Keyed by the import's revision and a fingerprint of the code that
+ * builds the index, so a changed coder never reads an index it did not build; a process that finds none builds the
+ * index and stores it.
+ */
+export const kldbIndexSnapshots = pgTable(
+  'kldb_index_snapshots',
+  {
+    revision: text('revision').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    data: text('data').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.revision, t.fingerprint] })],
+);

@@ -7,6 +7,7 @@ import type { RawPosting } from '../domain/posting.ts';
 import { codeOccupation, levelCue } from '../taxonomy/coder.ts';
 import { cleanTitle } from '../taxonomy/coder-text.ts';
 import { isKldbCode, requirementLevel } from '../taxonomy/kldb.ts';
+import { mapLegacyKldb } from '../taxonomy/title-index.ts';
 import type { NormalisedVacancy } from '../vacancies/vacancy.ts';
 import { vacancyDates } from './dates.ts';
 import { findLanguages } from './languages.ts';
@@ -23,9 +24,18 @@ export interface NormaliseOptions {
 const MAX_TITLE = 500;
 const MAX_EMPLOYER = 300;
 
+/**
+ * The source's own code wins; a code only the original KldB 2010 has (an older system's) is mapped through the
+ * crosswalk, confirmed by a caseworker unless all its titles went to one code. Otherwise the coder reads the title
+ * with the source's occupation fields as hints (they decide when they name a known title or a code).
+ */
 function occupation(raw: RawPosting, title: string, description: string) {
   if (raw.kldbCode && isKldbCode(raw.kldbCode)) {
     return { kldbCode: raw.kldbCode, kldbConfidence: 1, kldbNeedsReview: false };
+  }
+  const legacy = raw.kldbCode ? mapLegacyKldb(raw.kldbCode) : null;
+  if (legacy !== null) {
+    return { kldbCode: legacy.code, kldbConfidence: legacy.share, kldbNeedsReview: legacy.share < 1 };
   }
   const result = codeOccupation({ title: cleanTitle(title), description, hints: raw.occupationHints ?? [] });
   return {

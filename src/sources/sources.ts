@@ -24,16 +24,35 @@ const DEFAULT_LEGAL_BASIS: Partial<Record<SourceType, string>> = {
   feed: 'Öffentlicher Stellen-Feed; Nutzungsbedingungen des Anbieters beachtet',
 };
 
+/** `scheme://user[:password]@`: credentials written into a URL. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"@]*@/gi;
+const NO_CREDENTIALS =
+  'Zugangsdaten in der URL sind nicht erlaubt (sie stünden im Klartext in der Datenbank, in Protokollen und Ausgaben)';
+const hasCredentials = (text: string) => new RegExp(URL_CREDENTIALS.source, 'i').test(text);
+
+/** Text with every URL's credentials replaced by "***", for output: `https://***@host/…`. */
+export function withoutCredentials(text: string): string {
+  return text.replace(URL_CREDENTIALS, '$1***@');
+}
+
 export const AddSourceInput = z.object({
   type: SourceType.exclude(['employer']),
   url: z
     .string()
     // One problem, one message: a string that is no URL at all is not also reported as "not http(s)".
     .url({ error: 'keine gültige URL', abort: true })
-    .refine((u) => /^https?:/.test(u), 'nur http(s)-URLs'),
+    .refine((u) => /^https?:/.test(u), { message: 'nur http(s)-URLs', abort: true })
+    .refine((u) => !hasCredentials(u), NO_CREDENTIALS),
   name: z.string().trim().min(1).max(200).optional(),
-  params: z.record(z.string(), z.string()).default({}),
-  config: z.record(z.string(), z.unknown()).default({}),
+  params: z
+    .record(z.string(), z.string())
+    .refine((p) => !hasCredentials(JSON.stringify(p)), NO_CREDENTIALS)
+    .default({}),
+  // Pages and sitemaps of a source are URLs too.
+  config: z
+    .record(z.string(), z.unknown())
+    .refine((c) => !hasCredentials(JSON.stringify(c)), NO_CREDENTIALS)
+    .default({}),
   everyMinutes: z
     .number()
     .int()

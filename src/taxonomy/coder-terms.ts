@@ -1,18 +1,30 @@
 /**
  * German word → index terms for the occupation coder: stemming, female forms reduced to the male form the
- * classification lists first, short forms expanded, and compounds split against the classification's vocabulary
- * ("lagerlogistik" → "lager" + "logistik"). The vocabulary is passed in so this module stays free of data.
+ * classification lists first, short forms and English words expanded, and compounds split against the
+ * classification's vocabulary ("lagerlogistik" → "lager" + "logistik"). The vocabulary is passed in so this module
+ * stays free of data.
  */
 // The Snowball German stemmer, the same one the search engine uses.
 import { stemmer } from '@orama/stemmers/german';
-import { NOISE_WORDS, WORD_EXPANSIONS } from './synonyms.ts';
+import { NOISE_WORDS, QUALIFIER_WORDS, WORD_EXPANSIONS } from './synonyms.ts';
 
-/** A term with its weight: 1 for a whole word, less for a part of a compound. */
-type Term = readonly [term: string, weight: number];
+/** A term with its weight: 1 for a whole word, less for a part of a compound or a qualifier. */
+export type Term = readonly [term: string, weight: number];
 
-const COMPOUND_PART_WEIGHT = 0.5;
+/**
+ * Weights of a compound's parts. The head (last part) names what the person is ("Lager|helfer" is a helper), the
+ * front the field; which of the two decides the code varies ("Werbekaufmann" is coded by its field,
+ * "Pferdemetzger" by its head). Equal weights did best on held-out official titles (0.6/0.4 and 0.7/0.3 lost 1–2
+ * points, docs/coding-and-dedupe.md); idf already lets a rare part count more than a common one.
+ */
+const HEAD_WEIGHT = 0.5;
+const MODIFIER_WEIGHT = 0.5;
+/** "staatlich geprüft", "Diplom", "(FH)" in a query say how someone qualified, not what they do. */
+const QUALIFIER_WEIGHT = 0.4;
 const MIN_HEAD = 4;
 const MIN_MODIFIER = 3;
+/** A head found without a known modifier must be long enough not to be a chance ending ("-ler", "-ling"). */
+const PARTIAL_HEAD = 5;
 const CACHE_LIMIT = 100_000;
 
 const stemCache = new Map<string, string>();
@@ -35,7 +47,7 @@ export class TermMaker {
   private readonly cache = new Map<string, Term[]>();
 
   /** @param vocabulary stems of whole words in the classification; compounds are split against it. */
-  constructor(private readonly vocabulary: ReadonlySet<string>) {}
+  constructor(readonly vocabulary: ReadonlySet<string>) {}
 
   /** Terms of one lower-case word; noise words give none. */
   terms(word: string): Term[] {
@@ -54,10 +66,23 @@ export class TermMaker {
     return (WORD_EXPANSIONS.get(word) ?? [word]).map((w) => this.maleStem(w));
   }
 
-  /** Terms of a known stem: the stem and its compound parts. */
-  stemTerms(s: string): Term[] {
-    const out = new Map<string, number>([[s, 1]]);
-    for (const part of this.split(s, 2)) if (!out.has(part)) out.set(part, COMPOUND_PART_WEIGHT);
+  /** Terms of a known stem: the stem and its compound parts, the head weighing more than the modifier. */
+  stemTerms(s: string, weight = 1): Term[] {
+    const out = new Map<string, number>([[s, weight]]);
+    const split = this.split(s);
+    if (split !== null) {
+      const [modifier, head] = split;
+      const parts: Array<[string, number]> = [
+        [head, HEAD_WEIGHT],
+        [modifier, MODIFIER_WEIGHT],
+      ];
+      // One level further: "lagerlogistikhelfer" → "lagerlogistik" + "helfer" → "lager" + "logistik".
+      for (const [part, w] of [...parts]) {
+        const inner = this.split(part);
+        if (inner) parts.push([inner[1], w * HEAD_WEIGHT], [inner[0], w * MODIFIER_WEIGHT]);
+      }
+      for (const [part, w] of parts) if ((out.get(part) ?? 0) < w * weight) out.set(part, w * weight);
+    }
     return [...out];
   }
 
@@ -65,34 +90,88 @@ export class TermMaker {
     return this.baseStems(word).flatMap((s) => this.stemTerms(s));
   }
 
-  /** "verkäuferin" → "verkauf", "köchinnen" → "koch", "kauffrau" → "kaufmann"; only when the result is known. */
+  /**
+   * Terms of a query word. A qualification word ("staatlich geprüft", "Diplom", "(FH)") in the query counts less,
+   * so a title that names one still meets the titles that do not; in the index it keeps its full weight, so that a
+   * query without it prefers the title without it ("Pflegefachfrau" → the Pflegefachmann, not the one "(Hochschule)").
+   */
+  queryTerms(word: string): Term[] {
+    const terms = this.terms(word);
+    return QUALIFIER_WORDS.has(word) ? terms.map(([t, w]) => [t, w * QUALIFIER_WEIGHT] as const) : terms;
+  }
+
+  /** The single word a short form or English word stands for, else the word itself; for joining spaced compounds. */
+  expanded(word: string): string {
+    const expansion = WORD_EXPANSIONS.get(word);
+    return expansion?.length === 1 ? (expansion[0] as string) : word;
+  }
+
+  /**
+   * "verkäuferin" → "verkauf", "köchinnen" → "koch", "kauffrau" → "kaufmann", "hotelfachfrau" → "hotelfachmann";
+   * only when the result is known, so "Medizin" stays "Medizin".
+   */
   private maleStem(word: string): string {
-    const w = word.replace(/(kauf|fach)frau$/, '$1mann');
-    const base = w.endsWith('innen') ? w.slice(0, -5) : w.endsWith('in') && w.length > 5 ? w.slice(0, -2) : null;
+    if (word.endsWith('frau')) {
+      const s = stem(`${word.slice(0, -4)}mann`);
+      if (this.vocabulary.has(s)) return s;
+    }
+    const base =
+      word.endsWith('innen') && word.length > 7
+        ? word.slice(0, -5)
+        : word.endsWith('in') && word.length > 5
+          ? word.slice(0, -2)
+          : null;
     if (base !== null) {
       const s = stem(base);
       if (this.vocabulary.has(s)) return s;
     }
-    return stem(w);
+    return stem(word);
   }
 
   /** Modifier + head where the head is a known word and the modifier (maybe with a linking "s"/"n") is too. */
-  private split(s: string, depth: number): string[] {
-    if (depth === 0 || s.length < MIN_HEAD + MIN_MODIFIER) return [];
+  split(s: string): [modifier: string, head: string] | null {
+    if (s.length < MIN_HEAD + MIN_MODIFIER) return null;
     for (let i = MIN_MODIFIER; i <= s.length - MIN_HEAD; i++) {
       const head = s.slice(i);
       if (!this.vocabulary.has(head)) continue;
       const modifier = this.knownModifier(s.slice(0, i));
-      if (modifier !== null)
-        return [modifier, head, ...this.split(modifier, depth - 1), ...this.split(head, depth - 1)];
+      if (modifier !== null) return [modifier, head];
+    }
+    return null;
+  }
+
+  /**
+   * For a word nothing else matched ("Zahnradschleifer" where "Zahnrad" is unknown): the longest known head, with
+   * the modifier's own parts if it has known ones, else the longest known front. Less than a full split, but the head
+   * says what the person does.
+   */
+  partialTerms(s: string): Term[] {
+    for (let i = MIN_MODIFIER; i <= s.length - PARTIAL_HEAD; i++) {
+      const head = s.slice(i);
+      if (!this.vocabulary.has(head)) continue;
+      const out: Term[] = [[head, HEAD_WEIGHT]];
+      const front = s.slice(0, i);
+      const modifier = this.knownModifier(front);
+      if (modifier !== null) out.push([modifier, MODIFIER_WEIGHT]);
+      else {
+        const inner = this.split(stem(front));
+        if (inner) out.push([inner[1], MODIFIER_WEIGHT * HEAD_WEIGHT], [inner[0], MODIFIER_WEIGHT * MODIFIER_WEIGHT]);
+      }
+      return out;
+    }
+    for (let i = s.length - MIN_HEAD; i >= PARTIAL_HEAD; i--) {
+      const modifier = this.knownModifier(s.slice(0, i));
+      if (modifier !== null) return [[modifier, MODIFIER_WEIGHT]];
     }
     return [];
   }
 
   private knownModifier(m: string): string | null {
-    for (const candidate of [m, stem(m), m.replace(/(?:s|n|en|es)$/, '')]) {
-      if (candidate.length >= MIN_MODIFIER && this.vocabulary.has(candidate)) return candidate;
-    }
-    return null;
+    // The stemmer last: it is the expensive step, and most fronts are found as they are.
+    if (this.vocabulary.has(m)) return m;
+    const unlinked = m.replace(/(?:s|n|en|es)$/, '');
+    if (unlinked.length >= MIN_MODIFIER && this.vocabulary.has(unlinked)) return unlinked;
+    const stemmed = stem(m);
+    return stemmed.length >= MIN_MODIFIER && this.vocabulary.has(stemmed) ? stemmed : null;
   }
 }

@@ -31,6 +31,8 @@ export const REQUIREMENT_LEVEL_LABEL: Record<RequirementLevel, string> = {
 
 const byCode = new Map<string, KldbEntry>();
 for (const raw of data as Array<Omit<KldbEntry, 'level'>>) {
+  // The revision keeps the numbers of codes it dropped ("(weggefallen)", e.g. 81122, now 81772): no code to code to.
+  if (raw.title === '(weggefallen)') continue;
   byCode.set(raw.code, {
     ...raw,
     level: raw.code.length as KldbEntry['level'],

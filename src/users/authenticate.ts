@@ -10,8 +10,12 @@ import { hashToken } from './tokens.ts';
  */
 export const LAST_USED_PRECISION_MS = 60_000;
 
+/** Far longer than any token we issue (`jb_` and 32 characters); a longer one is refused without a query. */
+const MAX_TOKEN_LENGTH = 256;
+
 /** The actor behind a bearer token, or null for unknown, revoked or disabled. */
 export async function authenticateToken(ctx: Ctx, token: string): Promise<Actor | null> {
+  if (token.length > MAX_TOKEN_LENGTH) return null;
   const [row] = await ctx.db
     .select({
       tokenId: apiTokens.id,

@@ -25,7 +25,7 @@ function cli(args: string[]) {
     {
       DATA_DIR: dataDir,
       DEMO_DATA: 'off',
-      CRAWL_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
+      CRAWL_ALLOWED_PRIVATE_HOSTS: new URL(origin).host,
       BA_JOBSUCHE_URL: BA_URL,
       LOG_LEVEL: 'warn',
     },

@@ -39,7 +39,19 @@ describe('jobbruecke CLI', () => {
     expect(r.stderr).toMatch(/DATABASE_URL/);
   });
 
-  const verbs = ['start', 'migrate', 'seed', 'users', 'reindex', 'sources', 'crawl', 'match'];
+  const verbs = [
+    'start',
+    'migrate',
+    'seed',
+    'users',
+    'reindex',
+    'sources',
+    'crawl',
+    'match',
+    'catchment',
+    'employers',
+    'taxonomy',
+  ];
   it('has --help on every verb and rejects unknown verbs and options with exit 2', {
     timeout: cliTestTimeout(START_MS, verbs.length + 2),
   }, async () => {

@@ -13,8 +13,9 @@ import { type FixtureServer, startFixtureServer } from '../helpers/fixture-serve
 const DEPS: CrawlDeps = {
   http: {
     contactUrl: 'https://jobbruecke.example/kontakt',
-    // localhost is allowed so that, were the third-party rule missing, the ad request would reach the server.
-    allowedPrivateHosts: ['127.0.0.1', 'localhost'],
+    // localhost is allowed so that, were the third-party rule missing, the ad request would reach the server. Both
+    // with the fixture server's port, filled in once it listens.
+    allowedPrivateHosts: [],
     minHostIntervalMs: 0,
     responseTimeoutMs: 5_000,
   },
@@ -31,6 +32,7 @@ describe('browser crawler (Chromium)', () => {
     if (!existsSync(CHROMIUM_PATH))
       throw new Error(`Chromium is required at ${CHROMIUM_PATH} (Debian package "chromium")`);
     server = await startFixtureServer({ robots: 'User-agent: *\nDisallow: /board/job-3.html\n' });
+    (DEPS.http.allowedPrivateHosts as string[]).push(`127.0.0.1:${server.port}`, `localhost:${server.port}`);
   });
   afterAll(async () => {
     await closeSharedBrowser();

@@ -7,12 +7,18 @@ import { type FixtureServer, startFixtureServer } from '../helpers/fixture-serve
 
 const FAST: HttpOptionsInput = {
   contactUrl: 'https://jobbruecke.example/kontakt',
-  allowedPrivateHosts: ['127.0.0.1'],
+  allowedPrivateHosts: [],
   minHostIntervalMs: 0,
   retryBaseDelayMs: 10,
   responseTimeoutMs: 1_500,
   connectTimeoutMs: 1_000,
 };
+
+/** FAST, with the fixture servers' origins (host and port) allowed although they are private. */
+const allowing = (...servers: FixtureServer[]): HttpOptionsInput => ({
+  ...FAST,
+  allowedPrivateHosts: servers.map((s) => new URL(s.origin).host),
+});
 
 async function failure(promise: Promise<unknown>): Promise<CrawlError> {
   const error = await promise.then(
@@ -31,7 +37,7 @@ describe('polite fetcher over real HTTP', () => {
     server = await startFixtureServer({
       robots: 'User-agent: *\nDisallow: /private/\n\nUser-agent: Jobbruecke\nDisallow: /nur-fuer-andere/\n',
     });
-    fetcher = new Fetcher(FAST, new MemoryHostRateLimiter());
+    fetcher = new Fetcher(allowing(server), new MemoryHostRateLimiter());
   });
   afterAll(async () => {
     await fetcher.close();
@@ -116,7 +122,7 @@ describe('robots.txt availability (RFC 9309)', () => {
   it('allows all when robots.txt is a 4xx, disallows all when it is a 5xx', async () => {
     const missing = await startFixtureServer({ robots: 404 });
     const broken = await startFixtureServer({ robots: 500 });
-    const fetcher = new Fetcher({ ...FAST, maxRetries: 0 }, new MemoryHostRateLimiter());
+    const fetcher = new Fetcher({ ...allowing(missing, broken), maxRetries: 0 }, new MemoryHostRateLimiter());
     try {
       expect((await fetcher.fetch(`${missing.origin}/charset/prolog.xml`)).status).toBe(200);
       // Both servers share the host 127.0.0.1 but robots.txt is per origin (scheme, host and port).
@@ -134,7 +140,7 @@ describe('robots.txt availability (RFC 9309)', () => {
     const server = await startFixtureServer();
     const origin = server.origin;
     await server.close();
-    const fetcher = new Fetcher({ ...FAST, maxRetries: 0 }, new MemoryHostRateLimiter());
+    const fetcher = new Fetcher({ ...allowing(server), maxRetries: 0 }, new MemoryHostRateLimiter());
     try {
       expect((await failure(fetcher.fetch(`${origin}/x`))).kind).toBe('robots_disallowed');
     } finally {
@@ -162,7 +168,7 @@ describe('SSRF guard', () => {
   });
 
   it('checks host names at connect time: localhost resolves to loopback and is blocked', async () => {
-    const fetcher = new Fetcher(FAST, new MemoryHostRateLimiter());
+    const fetcher = new Fetcher(allowing(server), new MemoryHostRateLimiter());
     const before = server.requests.length;
     try {
       const error = await failure(fetcher.fetch(`http://localhost:${server.port}/charset/prolog.xml`));
@@ -174,7 +180,7 @@ describe('SSRF guard', () => {
   });
 
   it('re-checks every redirect hop', async () => {
-    const fetcher = new Fetcher(FAST, new MemoryHostRateLimiter());
+    const fetcher = new Fetcher(allowing(server), new MemoryHostRateLimiter());
     try {
       const toMetadata = `${server.origin}/misbehave/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`;
       expect((await failure(fetcher.fetch(toMetadata))).kind).toBe('ssrf_blocked');
@@ -194,7 +200,7 @@ describe('SSRF guard', () => {
     'file:///etc/passwd',
   ])('blocks %s without network traffic', async (url) => {
     const limiter = { acquired: 0, acquire: async () => void limiter.acquired++ };
-    const fetcher = new Fetcher(FAST, limiter);
+    const fetcher = new Fetcher(allowing(server), limiter);
     try {
       expect((await failure(fetcher.fetch(url))).kind).toBe('ssrf_blocked');
       expect(fetcher.stats.requests).toBe(0);

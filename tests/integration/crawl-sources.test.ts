@@ -9,12 +9,14 @@ import {
 import { type FixtureServer, startFixtureServer } from '../helpers/fixture-server.ts';
 
 const EMPTY: CrawlState = { validators: {} };
+/** The fixture server's origin (host and port), allowed although private; set once it listens. */
+const allowed: string[] = [];
 
 function deps(overrides: Partial<CrawlDeps['http']> = {}): CrawlDeps {
   return {
     http: {
       contactUrl: 'https://jobbruecke.example/kontakt',
-      allowedPrivateHosts: ['127.0.0.1'],
+      allowedPrivateHosts: allowed,
       minHostIntervalMs: 0,
       retryBaseDelayMs: 10,
       responseTimeoutMs: 2_000,
@@ -35,6 +37,7 @@ describe('crawlSource against fixture servers', () => {
 
   beforeAll(async () => {
     server = await startFixtureServer({ robots: 'User-agent: *\nDisallow: /intern/\n' });
+    allowed.push(new URL(server.origin).host);
   });
   afterAll(() => server.close());
 

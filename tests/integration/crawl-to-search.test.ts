@@ -12,10 +12,10 @@ import { type JobFeedServer, startJobFeedServer } from '../helpers/job-feed-serv
 import { type ServiceProcess, startService } from '../helpers/service-process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'jobbruecke-crawl-e2e-'));
-const env = {
+/** CRAWL_ALLOWED_PRIVATE_HOSTS names the board's origin (host and port) once it listens. */
+const env: Record<string, string> = {
   DATA_DIR: dataDir,
   DEMO_DATA: 'off',
-  CRAWL_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
   LOG_LEVEL: 'warn',
 };
 let board: JobFeedServer;
@@ -30,6 +30,7 @@ function cli(args: string[]) {
 
 beforeAll(async () => {
   board = await startJobFeedServer({ count: 40 });
+  env.CRAWL_ALLOWED_PRIVATE_HOSTS = new URL(board.origin).host;
   service = await startService(env);
   await service.waitForHealthy(120_000);
 });

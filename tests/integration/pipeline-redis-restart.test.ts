@@ -55,7 +55,7 @@ it('loses and duplicates no posting when Redis restarts in the middle of a crawl
   const ctx = testContext(database.db, new Date());
   const crawl: Config['crawl'] = {
     baJobsucheUrl: 'http://127.0.0.1:9',
-    allowedPrivateHosts: ['127.0.0.1'],
+    allowedPrivateHosts: [new URL(board.origin).host],
     contactUrl: 'https://jobbruecke.example/test',
   };
   const [_source] = await database.db

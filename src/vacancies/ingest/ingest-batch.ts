@@ -6,6 +6,7 @@
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../../context.ts';
 import { crawlRuns, ingestBatches } from '../../db/schema.ts';
+import { refreshTitleIndex } from '../../taxonomy/title-store.ts';
 import { ingestPostings } from './ingest-postings.ts';
 import { markMissing } from './mark-missing.ts';
 import type { IngestStats } from './stats.ts';
@@ -21,6 +22,9 @@ export async function ingestBatch(
   ctx: Ctx,
   batchId: string,
 ): Promise<{ status: 'done' | 'skipped'; stats?: IngestStats }> {
+  // A title index imported since the last batch is picked up here, outside the transaction; unchanged, this is one
+  // primary-key read, and normalising then codes from memory.
+  await refreshTitleIndex(ctx);
   return withTransaction(ctx, async (tx) => {
     const [batch] = await tx.db
       .select()
