@@ -1,7 +1,7 @@
 /**
- * Reads of social data are logged whatever happens (§ 67c SGB X): the audit row is written in `finally`, so an error,
- * a refusal or a missing record is logged too, and a failing audit write fails the read instead of serving data
- * that left no trace.
+ * Reads of social data are logged whatever happens (§ 67c SGB X): an error, a refusal or a missing record is logged
+ * too. A failing audit write fails a read that succeeded, instead of serving data that left no trace; a read that
+ * failed keeps its own answer (a refusal stays a refusal, not a 500), and the lost audit row is logged.
  */
 import { type AuditEntry, recordAudit } from '../audit/record.ts';
 import type { Ctx } from '../context.ts';
@@ -13,15 +13,19 @@ export async function auditedRead<T>(
   read: () => Promise<T>,
   describe: (result: T) => Record<string, unknown> = () => ({}),
 ): Promise<T> {
-  let detail: Record<string, unknown> = { outcome: 'error' };
+  let result: T;
   try {
-    const result = await read();
-    detail = { outcome: 'ok', ...describe(result) };
-    return result;
+    result = await read();
   } catch (err) {
-    detail = { outcome: err instanceof AppError ? err.code : 'error' };
+    const outcome = err instanceof AppError ? err.code : 'error';
+    await recordAudit(ctx, { ...entry, detail: { ...entry.detail, outcome } }).catch((auditError: unknown) =>
+      ctx.log.error(
+        { err: (auditError as Error).message, objectType: entry.objectType },
+        'could not audit a failed read',
+      ),
+    );
     throw err;
-  } finally {
-    await recordAudit(ctx, { ...entry, detail: { ...entry.detail, ...detail } });
   }
+  await recordAudit(ctx, { ...entry, detail: { ...entry.detail, outcome: 'ok', ...describe(result) } });
+  return result;
 }
