@@ -44,7 +44,8 @@ function buildKldb(): void {
     const [code, level, title, shortTitle, remarks, inclusions, furtherIncluded, exclusions] = r.map((c) => c ?? '');
     const isLeaf = level === '5';
     return {
-      code: clean(code),
+      // The file writes codes as numbers, so military codes lose their leading zero ("1104" for 01104).
+      code: clean(code).padStart(Number(level), '0'),
       title: clean(title),
       shortTitle: clean(shortTitle),
       description: clean(remarks),
