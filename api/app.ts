@@ -8,11 +8,19 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import type { AnyQueue } from '../queues/queues.ts';
 import type { Ctx } from '../src/context.ts';
 import type { HealthReport } from '../src/health.ts';
+import { mountQueueBoard, QUEUE_BOARD_PATH } from './admin/queues.ts';
+import { CUSTOMER_IMPORT_PATH } from './caseworker/customers.ts';
 import { clip, problem, toProblem } from './errors.ts';
+import { Metrics, type MetricsOptions, mountMetrics } from './metrics.ts';
 import type { AuthVariables } from './middleware/auth.ts';
+import { AuthThrottle } from './middleware/auth-throttle.ts';
+import { type ClientVariables, clientNetwork, type NetworkPolicy } from './middleware/client-address.ts';
 import { type ApiRoutesDeps, mountApiV1 } from './v1.ts';
+
+const API_BASE = '/api/v1';
 
 /** Larger than any vacancy or profile a client sends, far smaller than what could hurt the process. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -32,6 +40,22 @@ export const CONTENT_SECURITY_POLICY = {
   baseUri: ["'none'"],
   formAction: ["'self'"],
   objectSrc: ["'none'"],
+};
+
+/**
+ * The queue dashboard's exception (api/admin/queues.ts): its page sets inline styles. Scripts stay limited to this
+ * origin; its web-font link to a CDN stays blocked (the page falls back to system fonts). Admins only.
+ */
+export const QUEUE_BOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/** Outside the secure headers, so it replaces their policy on the dashboard's answers only. */
+const queueBoardCsp: MiddlewareHandler = async function queueBoardCsp(c, next) {
+  await next();
+  if (c.req.path === QUEUE_BOARD_PATH || c.req.path.startsWith(`${QUEUE_BOARD_PATH}/`)) {
+    c.res.headers.set('Content-Security-Policy', QUEUE_BOARD_CSP);
+  }
 };
 
 /**
@@ -59,15 +83,26 @@ const noStore: MiddlewareHandler = async function noStore(c, next) {
 export interface AppDeps extends ApiRoutesDeps {
   ctx: Ctx;
   health: () => Promise<HealthReport>;
+  /** Trusted proxies, kiosk networks and the kiosk token (api/middleware/client-address.ts). @defaultValue none */
+  network?: NetworkPolicy;
+  /** What /metrics reports beyond the DB (queues, the shared index cursor) and who may read it. */
+  metrics?: MetricsOptions;
+  /** The queues the admins' dashboard at /admin/queues shows; no dashboard without them. */
+  queueBoard?: readonly AnyQueue[];
 }
 
 /** The actor is there once a signed-in audience's guard has let the request through. */
-export type AppEnv = { Variables: RequestIdVariables & Partial<AuthVariables> };
+export type AppEnv = { Variables: RequestIdVariables & Partial<AuthVariables> & Partial<ClientVariables> };
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { ctx, health } = deps;
   const app = new Hono<AppEnv>();
+  const metrics = new Metrics(ctx, deps.metrics);
   app.use(requestId());
+  app.use(metrics.middleware());
+  // Before every limiter: they all key on the client this resolves.
+  app.use(clientNetwork(deps.network));
+  if (deps.queueBoard) app.use(queueBoardCsp);
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();
@@ -119,18 +154,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     await next();
   });
-  // Request bodies here are small JSON documents; a huge one is refused before it is read into memory.
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        problem(c, 413, {
-          title: 'Anfrage zu groß',
-          code: 'too_large',
-          detail: `Höchstens ${MAX_BODY_BYTES / 1024} KiB`,
-        }),
-    }),
-  );
+  // Request bodies here are small JSON documents; a huge one is refused before it is read into memory. The customer
+  // import alone takes files, under its own larger limit (api/caseworker/customers.ts).
+  const smallBodies = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      problem(c, 413, {
+        title: 'Anfrage zu groß',
+        code: 'too_large',
+        detail: `Höchstens ${MAX_BODY_BYTES / 1024} KiB`,
+      }),
+  });
+  app.use(async function bodyLimitExceptImport(c, next) {
+    if (c.req.method === 'POST' && c.req.path === `${API_BASE}${CUSTOMER_IMPORT_PATH}`) return next();
+    return smallBodies(c, next);
+  });
   app.onError(toProblem(ctx.log));
   // Only unknown addresses end here; an unknown vacancy or customer is answered by its route with what was missing.
   app.notFound((c) =>
@@ -146,6 +184,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json(report, report.status === 'up' ? 200 : 503);
   });
 
-  mountApiV1(app, '/api/v1', deps);
+  mountMetrics(app, ctx, metrics, deps.metrics ?? {});
+  if (deps.queueBoard) mountQueueBoard(app, { ctx, queues: deps.queueBoard, throttle: new AuthThrottle() });
+  mountApiV1(app, API_BASE, deps);
   return app;
 }

@@ -6,7 +6,7 @@
  * - employers: their orders, the candidates proposed to them and their inbox, with a token;
  * - admins: catchment areas and the employer service's assignments, with a token.
  */
-import { type Env, Hono, type MiddlewareHandler } from 'hono';
+import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { matcherPairCheck } from '../matchers/service/pair-check.ts';
 import type { Ctx } from '../src/context.ts';
@@ -15,6 +15,7 @@ import type { PairCheck } from '../src/proposals/pair-check.ts';
 import { adminRoutes } from './admin/employer-service.ts';
 import { mountAudience } from './audience.ts';
 import { codingRoutes } from './caseworker/coding.ts';
+import { customerRoutes } from './caseworker/customers.ts';
 import { employerUserRoutes } from './caseworker/employer-users.ts';
 import { type MatchRoutesDeps, matchRoutes } from './caseworker/matches.ts';
 import { proposalRoutes } from './caseworker/proposals.ts';
@@ -25,12 +26,18 @@ import { employerProposalRoutes } from './employer/proposals.ts';
 import { problem } from './errors.ts';
 import { inboxRoutes } from './inbox.ts';
 import { type AuthVariables, auth } from './middleware/auth.ts';
-import { AuthThrottle, clientAddress } from './middleware/auth-throttle.ts';
+import { AuthThrottle } from './middleware/auth-throttle.ts';
+import { clientAddress, isKiosk } from './middleware/client-address.ts';
 import { type VacancyRoutesDeps, vacancyRoutes } from './public/vacancies.ts';
 
 export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
   /** Public requests per client and minute. @defaultValue 120 */
   publicRequestsPerMinute?: number;
+  /**
+   * Public requests per kiosk PC (or kiosk network address behind NAT) and minute: clients in `KIOSK_NETWORKS` or
+   * with the kiosk token (api/middleware/client-address.ts). @defaultValue 1200
+   */
+  kioskRequestsPerMinute?: number;
   /**
    * Failed sign-ins per client address (and per token prefix) and minute, then 429 until the minute ends; counted
    * per process (api/middleware/auth-throttle.ts). @defaultValue 10
@@ -46,15 +53,19 @@ export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
 /** Who may use the caseworkers' audience. */
 export const STAFF_ROLES: readonly Role[] = ['caseworker', 'branch_lead', 'admin'];
 
-function clientKey(c: Parameters<Parameters<typeof rateLimiter>[0]['keyGenerator']>[0]): string {
+/**
+ * Kiosks count in their own buckets: a kiosk address that is also reachable otherwise (a shared NAT address) keeps
+ * the two budgets apart instead of letting public requests use up the kiosks' larger one.
+ */
+function clientKey(c: Context): string {
   // In-process requests (tests) carry no socket.
-  return clientAddress(c) ?? 'local';
+  return `${isKiosk(c) ? 'kiosk' : 'public'}:${clientAddress(c) ?? 'local'}`;
 }
 
-function publicRateLimit(requestsPerMinute: number) {
+function publicRateLimit(requestsPerMinute: number, kioskRequestsPerMinute: number) {
   return rateLimiter({
     windowMs: 60_000,
-    limit: requestsPerMinute,
+    limit: (c) => (isKiosk(c) ? kioskRequestsPerMinute : requestsPerMinute),
     standardHeaders: 'draft-7',
     keyGenerator: clientKey,
     handler: (c) =>
@@ -82,6 +93,7 @@ function caseworkerRoutes(deps: ApiRoutesDeps) {
   const pairCheck = deps.pairCheck ?? matcherPairCheck;
   return new Hono<{ Variables: AuthVariables }>()
     .route('/', matchRoutes(deps))
+    .route('/', customerRoutes(deps))
     .route('/', codingRoutes(deps))
     .route('/', proposalRoutes({ ctx: deps.ctx, pairCheck }))
     .route('/', slaRoutes(deps))
@@ -101,7 +113,12 @@ function employerRoutes(deps: ApiRoutesDeps) {
 export function mountApiV1<E extends Env>(app: Hono<E>, base: string, deps: ApiRoutesDeps & { ctx: Ctx }): void {
   // One throttle for every signed-in audience: a guess is a guess, whichever route it is sent to.
   const throttle = new AuthThrottle({ failuresPerWindow: deps.authFailuresPerMinute ?? 10 });
-  mountAudience(app, base, vacancyRoutes(deps), publicRateLimit(deps.publicRequestsPerMinute ?? 120));
+  mountAudience(
+    app,
+    base,
+    vacancyRoutes(deps),
+    publicRateLimit(deps.publicRequestsPerMinute ?? 120, deps.kioskRequestsPerMinute ?? 1_200),
+  );
   mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES, throttle));
   mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer'], throttle));
   mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin'], throttle));

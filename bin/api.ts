@@ -10,6 +10,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
 import { checkHealth } from '../src/health.ts';
 import type { Logger } from '../src/logging.ts';
+import { sharedIndexCursor } from '../src/search/index-sync.ts';
 import { type CommandInput, resourcesOf } from './commands/command.ts';
 import type { Container } from './container.ts';
 import { CLI_HOST, publishService, serviceToken, startCliListener, withdrawService } from './service-link.ts';
@@ -172,6 +173,15 @@ export async function startApi(
     ctx,
     search,
     matchService,
+    network: config.network,
+    kioskRequestsPerMinute: config.network.kioskRequestsPerMinute,
+    queueBoard: Object.values(queues.byName),
+    metrics: {
+      queues,
+      networks: config.network.metricsNetworks,
+      // The embedded index follows in memory every second; only the shared (Meilisearch) cursor is worth watching.
+      indexCursor: config.search.kind === 'meilisearch' ? () => sharedIndexCursor(ctx).get() : undefined,
+    },
     health: () =>
       checkHealth({
         db: { kind: database.kind, check: () => database.ping() },

@@ -10,6 +10,7 @@ import { type CommandIo, terminal } from './command-io.ts';
 import { catchmentCommand } from './commands/catchment.ts';
 import { type Command, type Resources, resourcesOf, UsageError } from './commands/command.ts';
 import { crawlCommand } from './commands/crawl.ts';
+import { customersCommand } from './commands/customers.ts';
 import { employersCommand } from './commands/employers.ts';
 import { matchCommand } from './commands/match.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -27,6 +28,7 @@ const COMMANDS: Command[] = [
   migrateCommand,
   seedCommand,
   usersCommand,
+  customersCommand,
   employersCommand,
   catchmentCommand,
   reindexCommand,

@@ -29,8 +29,14 @@ export interface Queues {
    * after the timeout.
    */
   drained(name: QueueName, timeoutMs: number): Promise<boolean>;
+  /** Jobs per queue and state, for /metrics; `getJobCounts` works alike on every backend. */
+  counts(): Promise<Record<QueueName, Record<QueueCountState, number>>>;
   close(): Promise<void>;
 }
+
+/** The states /metrics reports: the depth (waiting, prioritized, delayed), the work in hand, and failures kept. */
+export const QUEUE_COUNT_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
+export type QueueCountState = (typeof QUEUE_COUNT_STATES)[number];
 
 const defaultJobOptions = {
   attempts: 5,
@@ -109,6 +115,16 @@ export function createQueues(backend: QueueBackend, log: Logger): Queues {
         await new Promise((r) => setTimeout(r, 250));
       }
       return false;
+    },
+    async counts() {
+      const entries = await Promise.all(
+        Object.entries(byName).map(async ([name, queue]) => {
+          const counts = await queue.getJobCounts(...QUEUE_COUNT_STATES);
+          const row = Object.fromEntries(QUEUE_COUNT_STATES.map((state) => [state, counts[state] ?? 0]));
+          return [name, row] as const;
+        }),
+      );
+      return Object.fromEntries(entries) as Record<QueueName, Record<QueueCountState, number>>;
     },
     async close() {
       await Promise.all(Object.values(byName).map((q) => q.close()));

@@ -3,6 +3,7 @@
  * once, then mapped to a nested, typed configuration.
  */
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { type FollowUpOffset, type SlaRules, slaRules } from './sla/rules.ts';
 
@@ -39,6 +40,24 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
       .min(min, `must be between ${min} and ${max}`)
       .max(max, `must be between ${min} and ${max}`)
       .default(fallback),
+  );
+
+const listOf = (value: string) =>
+  value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+
+/** A comma-separated list of addresses or CIDRs (`10.0.0.0/8, 192.168.4.7, fd00::/8`). */
+const networks = () =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => listOf(v).every((e) => ipaddr.isValidCIDR(e) || ipaddr.isValid(e)), {
+        message: 'must list IP addresses or CIDRs such as 10.0.0.0/8, comma-separated',
+      })
+      .default(''),
   );
 
 /** `14d,3m` → 14 days, 3 months; the format is checked by the schema. */
@@ -166,6 +185,12 @@ const EnvSchema = z.object({
       .default(''),
   ),
   CRAWL_CONTACT_URL: z.preprocess(emptyToUndefined, z.string().default('https://jobbruecke.example/crawler')),
+  TRUST_PROXY: networks(),
+  KIOSK_NETWORKS: networks(),
+  KIOSK_REQUESTS_PER_MINUTE: wholeNumber(1, 100_000, 1_200),
+  // A shared secret, not a sign-in: long enough that guessing it is hopeless, since it only buys a larger budget.
+  KIOSK_TOKEN: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  METRICS_NETWORKS: networks(),
   DEMO_DATA: z.preprocess(emptyToUndefined, z.enum(['auto', 'off']).default('auto')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
@@ -185,6 +210,14 @@ export interface Config {
   queue: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'redis'; url: string };
   search: { kind: 'embedded' } | { kind: 'meilisearch'; url: string; apiKey: string | undefined; index: string };
   http: { host: string; port: number };
+  /** Who the client is and which budget it gets (api/middleware/client-address.ts), and who may scrape /metrics. */
+  network: {
+    trustProxy: string[];
+    kioskNetworks: string[];
+    kioskRequestsPerMinute: number;
+    kioskToken: string | undefined;
+    metricsNetworks: string[];
+  };
   /** The rules of the employer promise (src/sla/rules.ts); the composition root puts them into the context. */
   sla: SlaRules;
   /**
@@ -216,7 +249,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const value = env[name];
-      const shown = name.includes('KEY') || value === undefined ? '' : ` (got "${shownValue(value)}")`;
+      const shown =
+        name.includes('KEY') || name.includes('TOKEN') || value === undefined ? '' : ` (got "${shownValue(value)}")`;
       return `${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(problems);
@@ -239,6 +273,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_API_KEY, index: e.MEILI_INDEX }
       : { kind: 'embedded' },
     http: { host: e.HOST, port: e.PORT },
+    network: {
+      trustProxy: listOf(e.TRUST_PROXY),
+      kioskNetworks: listOf(e.KIOSK_NETWORKS),
+      kioskRequestsPerMinute: e.KIOSK_REQUESTS_PER_MINUTE,
+      kioskToken: e.KIOSK_TOKEN,
+      metricsNetworks: listOf(e.METRICS_NETWORKS),
+    },
     sla,
     smtp,
     crawl: {

@@ -5,12 +5,10 @@
  * right. Successful sign-ins are not counted.
  *
  * The counts live in this process's memory: each API process counts on its own, so with N processes behind a load
- * balancer a client gets up to N × the limit. Behind a reverse proxy the client address is the proxy's, so all
- * clients share one count; see docs/security.md.
+ * balancer a client gets up to N × the limit. The client address is `clientAddress(c)` (./client-address.ts): behind a
+ * trusted reverse proxy the forwarded one, see docs/security.md.
  */
 import { createHash } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 
 export interface AuthThrottleOptions {
   /** Failed attempts allowed per key and window. @defaultValue 10 */
@@ -28,15 +26,6 @@ export interface AuthThrottleOptions {
 
 /** Characters of a token that name its bucket: enough to group guesses at one token, far from enough to use it. */
 const TOKEN_PREFIX = 12;
-
-/** The client's address, or undefined for an in-process request (tests), which has no socket. */
-export function clientAddress(c: Context): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The keys an attempt counts against; never the token itself, only a hash of its first characters. */
 export function throttleKeys(address: string | undefined, token: string | undefined): string[] {

@@ -8,7 +8,8 @@ import type { Ctx } from '../../src/context.ts';
 import type { Role } from '../../src/domain/enums.ts';
 import { Forbidden, LimitExceeded, Unauthorized } from '../../src/errors.ts';
 import { authenticateToken } from '../../src/users/authenticate.ts';
-import { type AuthThrottle, clientAddress, throttleKeys } from './auth-throttle.ts';
+import { type AuthThrottle, throttleKeys } from './auth-throttle.ts';
+import { clientAddress } from './client-address.ts';
 
 export interface AuthVariables {
   actor: Actor;

@@ -266,6 +266,8 @@ export const customers = pgTable(
   'customers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** The case management system's customer number: the key a CSV import upserts by; null for older records. */
+    caseNumber: text('case_number').unique(),
     displayName: text('display_name').notNull(),
     branchId: integer('branch_id')
       .notNull()
@@ -288,6 +290,8 @@ export const customers = pgTable(
     /** A second, separate consent: employers may see the customer's name and contact, not only a pseudonymous profile. */
     contactConsent: boolean('contact_consent').notNull().default(false),
     blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+    /** Why the customer is blocked (caseworker's note); social data like the rest of the record. */
+    blockedReason: text('blocked_reason'),
     // Protected attributes (AGG): kept for statistics only, never read by the matcher.
     gender: text('gender'),
     birthYear: smallint('birth_year'),

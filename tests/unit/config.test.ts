@@ -178,6 +178,38 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('maps the proxy, kiosk and metrics networks, and names bad entries without showing the kiosk token', () => {
+    const config = loadConfig({
+      TRUST_PROXY: ' 10.0.0.2, fd00::/8 ',
+      KIOSK_NETWORKS: '192.168.50.0/24',
+      KIOSK_TOKEN: 'k'.repeat(32),
+      METRICS_NETWORKS: '10.1.0.0/16',
+    });
+    expect(config.network).toEqual({
+      trustProxy: ['10.0.0.2', 'fd00::/8'],
+      kioskNetworks: ['192.168.50.0/24'],
+      kioskRequestsPerMinute: 1200,
+      kioskToken: 'k'.repeat(32),
+      metricsNetworks: ['10.1.0.0/16'],
+    });
+    expect(loadConfig({}).network).toMatchObject({ trustProxy: [], kioskNetworks: [], kioskToken: undefined });
+    const problems = problemsOf({
+      TRUST_PROXY: '10.0.0.0/33',
+      KIOSK_NETWORKS: 'proxy.local',
+      KIOSK_REQUESTS_PER_MINUTE: '0',
+      KIOSK_TOKEN: 'short-secret',
+      METRICS_NETWORKS: '10.0.0.0/8,x',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'KIOSK_NETWORKS',
+      'KIOSK_REQUESTS_PER_MINUTE',
+      'KIOSK_TOKEN',
+      'METRICS_NETWORKS',
+      'TRUST_PROXY',
+    ]);
+    expect(problems.join('\n')).not.toContain('short-secret');
+  });
+
   it('parses exactly the variables the README documents', () => {
     const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const table = /## Configuration\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
