@@ -80,5 +80,6 @@ export const LanguageRequirement = z.object({
 });
 export type LanguageRequirement = z.infer<typeof LanguageRequirement>;
 
-export const Plz = z.string().regex(/^\d{5}$/, 'Postleitzahl muss fünfstellig sein');
+// Aborts at a malformed postcode, so a lookup refined onto it does not add "unknown" to "not five digits".
+export const Plz = z.string().regex(/^\d{5}$/, { message: 'Postleitzahl muss fünfstellig sein', abort: true });
 export const KldbCode5 = z.string().regex(/^\d{5}$/, 'KldB-Code muss fünfstellig sein');
