@@ -1,6 +1,6 @@
 /**
  * The whole customer profile as caseworkers keep it (issue 10): list, read, create and change. Every change writes
- * the record, its audit row and a 'match' outbox row in one transaction, as update-profile.ts does, so the customer is
+ * the record, its audit row and a 'match' outbox row in one transaction, so the customer is
  * ranked again through the queue. Protected attributes (AGG) are neither returned nor accepted: the schemas are
  * strict, so a body naming one is refused.
  *

@@ -8,7 +8,7 @@ import { startRelays } from '../../queues/relays.ts';
 import { startWorkers, type Workers } from '../../queues/workers.ts';
 import type { Actor } from '../../src/audit/record.ts';
 import { loadConfig } from '../../src/config.ts';
-import { updateCustomerProfile } from '../../src/customers/update-profile.ts';
+import { patchCustomer } from '../../src/customers/profile.ts';
 import type { Database } from '../../src/db/client.ts';
 import { branches, customers, matches, outbox, users, vacancies } from '../../src/db/schema.ts';
 import { deterministicUuid } from '../../src/demo/random.ts';
@@ -118,15 +118,11 @@ describe.each(testQueueBackends())('re-matching through the $name queue backend'
   });
 
   it('a new target occupation makes matching vacancies appear in the stored list, without calling rematch', async () => {
-    await updateCustomerProfile({ ctx, actor: caseworker, input: { id: CUSTOMER, maxCommuteKm: 25 } });
+    await patchCustomer({ ctx, actor: caseworker, id: CUSTOMER, input: { maxCommuteKm: 25 } });
     const first = await until('the first stored list', () => storedList('customer', CUSTOMER));
     expect(first.results.map((r) => r.vacancyId).sort()).toEqual([...COOK].sort());
 
-    await updateCustomerProfile({
-      ctx,
-      actor: caseworker,
-      input: { id: CUSTOMER, targetKldbCodes: ['51312', '29302'] },
-    });
+    await patchCustomer({ ctx, actor: caseworker, id: CUSTOMER, input: { targetKldbCodes: ['51312', '29302'] } });
     const second = await until('the re-ranked list', async () => {
       const list = await storedList('customer', CUSTOMER);
       return list?.results.some((r) => LAGER.includes(r.vacancyId)) ? list : undefined;
