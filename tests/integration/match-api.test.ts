@@ -432,8 +432,9 @@ describe.each(testDatabases())('match API on $name', (factory) => {
       expect(rows.map((r) => [r.topic, r.aggregateType])).toEqual([['match', 'customer']]);
       const [audit] = (await audits('customer', C.m4)).filter((r) => r.action === 'update');
       // Field names only, never the values (social data); in whatever order the verb lists them.
-      expect(Object.keys(audit?.detail ?? {})).toEqual(['fields']);
-      expect([...(audit?.detail.fields as string[])].sort()).toEqual(['availableFrom', 'maxCommuteKm', 'plz']);
+      const detail = audit?.detail ?? {};
+      expect(Object.keys(detail)).toEqual(['fields']);
+      expect([...(detail.fields as string[])].sort()).toEqual(['availableFrom', 'maxCommuteKm', 'plz']);
     });
 
     it('refuses unknown postcodes, empty updates, other branches and employers', async () => {
