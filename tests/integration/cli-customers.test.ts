@@ -2,50 +2,22 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Resources } from '../../bin/commands/command.ts';
 import { customersCommand } from '../../bin/commands/customers.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
 import { auditLog, branches, customers, outbox } from '../../src/db/schema.ts';
 import { testContext } from '../helpers/context.ts';
+import { runInProcess } from '../helpers/in-process-command.ts';
 
 const HEADER = 'Kundennummer;Name;Profillage;Zielberufe;PLZ;Max_km;Arbeitszeit;Verfuegbar_ab;Einwilligung_Vermittlung';
 let database: Database;
 let ctx: ReturnType<typeof testContext>;
 let dir: string;
 
-const notUsed = async (): Promise<never> => {
-  throw new Error('not used');
-};
-
 async function run(argv: string[]): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: customersCommand.options as ParseArgsConfig['options'],
-    allowPositionals: true,
-    strict: true,
-  });
-  const resources: Resources = {
-    shared: false,
-    core: async () => ({ ctx, database }),
-    queues: notUsed,
-    search: notUsed,
-    matchService: notUsed,
-  };
-  const code = await customersCommand.run({
-    config: undefined as never,
-    log: ctx.log,
-    io: { out: (line) => out.push(line), err: (line) => out.push(line) },
-    resources,
-    operator: 'pruefer-test',
-    values,
-    positionals,
-    execute: notUsed,
-  });
-  return { code, out };
+  const { code, lines } = await runInProcess(customersCommand, argv, { ctx, database });
+  return { code, out: lines };
 }
 
 beforeAll(async () => {

@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catchmentCommand } from '../../bin/commands/catchment.ts';
-import { type Command, type Resources, UsageError } from '../../bin/commands/command.ts';
+import { type Command, UsageError } from '../../bin/commands/command.ts';
 import { employersCommand } from '../../bin/commands/employers.ts';
 import { usersCommand } from '../../bin/commands/users.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
@@ -19,6 +18,7 @@ import { ValidationFailed } from '../../src/errors.ts';
 import { authenticateToken } from '../../src/users/authenticate.ts';
 import { cliRunBudget, cliTestTimeout, measureCliStart, runCli } from '../helpers/cli.ts';
 import { testContext } from '../helpers/context.ts';
+import { runInProcess } from '../helpers/in-process-command.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const OPERATOR = 'pruefer-test';
@@ -26,37 +26,10 @@ const OPERATOR = 'pruefer-test';
 let database: Database;
 let ctx: ReturnType<typeof testContext>;
 
-const notUsed = async (): Promise<never> => {
-  throw new Error('not used by these commands');
-};
-
 /** Runs one command line in process; returns the exit code and what it printed. */
 async function run(command: Command, argv: string[]): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: command.options as ParseArgsConfig['options'],
-    allowPositionals: true,
-    strict: true,
-  });
-  const resources: Resources = {
-    shared: false,
-    core: async () => ({ ctx, database }),
-    queues: notUsed,
-    search: notUsed,
-    matchService: notUsed,
-  };
-  const code = await command.run({
-    config: undefined as never,
-    log: ctx.log,
-    io: { out: (line) => out.push(line), err: (line) => out.push(line) },
-    resources,
-    operator: OPERATOR,
-    values,
-    positionals,
-    execute: notUsed,
-  });
-  return { code, out };
+  const { code, lines } = await runInProcess(command, argv, { ctx, database, operator: OPERATOR });
+  return { code, out: lines };
 }
 
 const tokenOf = (out: string[]) => /API token \(shown once\): (\S+)/.exec(out.join('\n'))?.[1];

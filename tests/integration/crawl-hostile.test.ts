@@ -7,11 +7,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import type { Command, Resources } from '../../bin/commands/command.ts';
+import type { Command } from '../../bin/commands/command.ts';
 import { crawlCommand } from '../../bin/commands/crawl.ts';
 import { sourcesCommand } from '../../bin/commands/sources.ts';
 import { MemoryHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
@@ -25,6 +24,7 @@ import { rebuildIndex } from '../../src/search/index-sync.ts';
 import type { SearchEngine } from '../../src/search/search-engine.ts';
 import { ingestRunNow } from '../../src/vacancies/ingest/ingest-run.ts';
 import { testContext } from '../helpers/context.ts';
+import { runInProcess } from '../helpers/in-process-command.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 /** A tag opening as the HTML tokenizer sees one. */
@@ -110,38 +110,17 @@ afterAll(async () => {
   await database?.close();
 });
 
-const notUsed = async (): Promise<never> => {
-  throw new Error('not used here');
-};
-
-/** Runs one command line in process, as bin/cli.ts parses it. */
+/** Runs one command line in process, as bin/cli.ts parses it, borrowing this test's database like the service does. */
 async function runCommand(command: Command, argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: command.options as ParseArgsConfig['options'],
-    allowPositionals: true,
-    strict: true,
+  return runInProcess(command, argv, {
+    ctx,
+    database,
+    config: { crawl } as Partial<Config>,
+    resources: {
+      shared: true,
+      queues: async () => ({ index: async () => {}, drained: async () => true, crawl: async () => {} }) as never,
+    },
   });
-  const resources: Resources = {
-    shared: true,
-    core: async () => ({ ctx, database }) as never,
-    queues: async () => ({ index: async () => {}, drained: async () => true, crawl: async () => {} }) as never,
-    search: notUsed,
-    matchService: notUsed,
-  };
-  const code = await command.run({
-    config: { crawl } as Config,
-    log: ctx.log,
-    io: { out: (line) => out.push(line), err: (line) => err.push(line) },
-    resources,
-    operator: 'pruefer-test',
-    values,
-    positionals,
-    execute: notUsed,
-  });
-  return { code, out, err };
 }
 
 describe('a hostile career page', () => {
