@@ -3,7 +3,7 @@
  * pairs that already exist in any status (never suggested again). Read at query time, never cached, because a
  * proposal written a second ago must already count against the cap.
  */
-import { eq, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import type { Ctx } from '../../src/context.ts';
 import { proposals } from '../../src/db/schema.ts';
 import type { ProposalState } from '../engine/proposals.ts';
@@ -19,9 +19,9 @@ async function openCounts(ctx: Ctx, by: 'vacancy' | 'customer'): Promise<Map<str
   const rows = await ctx.db
     .select({ id: column, n: sql<number>`count(*)::int` })
     .from(proposals)
-    .where(eq(proposals.status, 'open'))
+    .where(and(eq(proposals.status, 'open'), isNotNull(column)))
     .groupBy(column);
-  return new Map(rows.map((r) => [r.id, r.n]));
+  return new Map(rows.flatMap((r) => (r.id === null ? [] : [[r.id, r.n] as const])));
 }
 
 export async function proposalState(ctx: Ctx, subject: Subject): Promise<ProposalState> {
@@ -38,7 +38,7 @@ export async function proposalState(ctx: Ctx, subject: Subject): Promise<Proposa
   return {
     perVacancy: subject.type === 'vacancy' ? own : other,
     perCustomer: subject.type === 'customer' ? own : other,
-    existing: new Set(pairs.map((p) => proposalKey(p.customerId, p.vacancyId))),
+    existing: new Set(pairs.flatMap((p) => (p.customerId === null ? [] : [proposalKey(p.customerId, p.vacancyId)]))),
   };
 }
 
@@ -56,7 +56,7 @@ export async function pairProposalState(ctx: Ctx, vacancyId: string, customerId:
     existing: new Set(
       rows
         .filter((r) => r.vacancyId === vacancyId && r.customerId === customerId)
-        .map((r) => proposalKey(r.customerId, r.vacancyId)),
+        .map(() => proposalKey(customerId, vacancyId)),
     ),
   };
 }

@@ -74,7 +74,61 @@ export const users = pgTable('users', {
   employerService: boolean('employer_service').notNull().default(false),
   createdAt: createdAt(),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  /** Argon2id hash (PHC string) for signing in to the pages; null until the person has set a password. */
+  passwordHash: text('password_hash'),
+  passwordSetAt: timestamp('password_set_at', { withTimezone: true }),
 });
+
+/**
+ * Signed-in browser sessions of the pages. The cookie carries a random token; only its SHA-256 is stored, so a copy
+ * of the table signs no one in. Revoking all of a user's rows is "log out everywhere".
+ */
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** Per-session secret the pages' forms carry (synchroniser token); useless without the session cookie. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('web_sessions_user_idx').on(t.userId)],
+);
+
+/** One-time links that let an invited person set their password; only the token's SHA-256 is stored. */
+export const userInvitations = pgTable(
+  'user_invitations',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('user_invitations_user_idx').on(t.userId)],
+);
+
+/**
+ * Failed sign-ins on the pages, counted per key (`account:<user id>`, `address:<client address>`) over a window:
+ * kept in the database so that every process of a scale-out deployment counts the same attempts.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('login_failures_key_at_idx').on(t.key, t.at)],
+);
 
 export const apiTokens = pgTable('api_tokens', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -292,6 +346,12 @@ export const customers = pgTable(
     blockedUntil: timestamp('blocked_until', { withTimezone: true }),
     /** Why the customer is blocked (caseworker's note); social data like the rest of the record. */
     blockedReason: text('blocked_reason'),
+    /**
+     * Restriction of processing (Art. 18 GDPR): the data stays, but the customer is in no match list, search or
+     * proposal until the restriction is lifted.
+     */
+    restrictedAt: timestamp('restricted_at', { withTimezone: true }),
+    restrictedReason: text('restricted_reason'),
     // Protected attributes (AGG): kept for statistics only, never read by the matcher.
     gender: text('gender'),
     birthYear: smallint('birth_year'),
@@ -328,9 +388,11 @@ export const proposals = pgTable(
     vacancyId: uuid('vacancy_id')
       .notNull()
       .references(() => vacancies.id),
-    customerId: uuid('customer_id')
-      .notNull()
-      .references(() => customers.id),
+    /**
+     * Null once the customer was deleted (purpose ended): the proposal stays, without anyone behind it, because the
+     * employer's order, its SLA clock and the placement figures count it.
+     */
+    customerId: uuid('customer_id').references(() => customers.id),
     /**
      * 'open' while the proposal is undecided (sent, or the candidate invited): open proposals count against the caps.
      * The final outcomes close it. ('accepted' is from before outcomes were recorded and is no longer written.)

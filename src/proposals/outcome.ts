@@ -100,10 +100,13 @@ export async function recordOutcome({
     if (!vacancy) throw notFound();
     const [proposal] = await tx.db.select().from(proposals).where(eq(proposals.id, v.proposalId)).for('update');
     if (!proposal) throw notFound();
-    const [customer] = await tx.db
-      .select({ branchId: customers.branchId })
-      .from(customers)
-      .where(eq(customers.id, proposal.customerId));
+    // A deleted customer's proposal has no one behind it any more; only the vacancy's branch decides then.
+    const [customer] = proposal.customerId
+      ? await tx.db
+          .select({ branchId: customers.branchId })
+          .from(customers)
+          .where(eq(customers.id, proposal.customerId))
+      : [];
     if (isStaff(actor) && !mayHandleVacancy(actor, vacancy) && !mayAccessCustomer(actor, customer?.branchId ?? -1)) {
       throw new Forbidden('Dieser Vorschlag gehört zu einer anderen Zweigstelle');
     }

@@ -183,8 +183,10 @@ export async function sendProposals({
           note: note ?? null,
         })),
       )
-      .returning({ id: proposals.id, customerId: proposals.customerId });
-    for (const p of inserted) {
+      .returning({ id: proposals.id });
+    // `returning` keeps the order of the values.
+    const sent = inserted.map((p, i) => ({ id: p.id, customerId: customerIds[i]! }));
+    for (const p of sent) {
       await recordAudit(tx, {
         actor,
         action: 'proposal.create',
@@ -206,7 +208,7 @@ export async function sendProposals({
         payload: { reference: vacancy.referenceNumber ?? vacancyId, title: vacancy.title, count: inserted.length },
       });
     }
-    return { sent: { vacancyId, proposals: inserted, qualifiedResponse } } as const;
+    return { sent: { vacancyId, proposals: sent, qualifiedResponse } } as const;
   });
   if (outcome.refused) throw new ProposalsRefused(outcome.refused);
   return outcome.sent!;

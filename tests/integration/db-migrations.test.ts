@@ -15,6 +15,7 @@ const EXPECTED_TABLES = [
   'kldb_crosswalk',
   'kldb_index_snapshots',
   'kldb_titles',
+  'login_failures',
   'matches',
   'notifications',
   'outbox',
@@ -23,11 +24,13 @@ const EXPECTED_TABLES = [
   'sla_events',
   'sources',
   'tasks',
+  'user_invitations',
   'users',
   'vacancies',
   'vacancy_dedupe_keys',
   'vacancy_events',
   'vacancy_sources',
+  'web_sessions',
 ];
 
 describe.each(testDatabases())('migrations on $name', (factory) => {
