@@ -20,6 +20,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'browser',
+          // The user journeys through the pages, in Debian's Chromium against a real server with demo data.
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

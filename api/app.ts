@@ -8,6 +8,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { mountPages } from '../pages/index.ts';
 import type { AnyQueue } from '../queues/queues.ts';
 import type { Ctx } from '../src/context.ts';
 import type { HealthReport } from '../src/health.ts';
@@ -187,5 +188,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountMetrics(app, ctx, metrics, deps.metrics ?? {});
   if (deps.queueBoard) mountQueueBoard(app, { ctx, queues: deps.queueBoard, throttle: new AuthThrottle() });
   mountApiV1(app, API_BASE, deps);
+  mountPages(app, deps);
   return app;
 }

@@ -1,0 +1,13 @@
+/**
+ * The pages people use in a browser (issue 13): the kiosk for job seekers (no login) and the signed-in pages for
+ * caseworkers, branch leads and employers. Served by the API process from the same verbs as the JSON API.
+ */
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../api/app.ts';
+import { mountKioskPages } from './kiosk/index.tsx';
+import { mountStaffPages } from './staff/index.tsx';
+
+export function mountPages(app: Hono<AppEnv>, deps: AppDeps): void {
+  mountKioskPages(app, deps);
+  mountStaffPages(app, deps);
+}
