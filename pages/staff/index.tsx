@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../api/app.ts';
 
-/** Sign-in, the caseworkers' workbench (/app), the branch lead's dashboard (/app/sla) and the employer portal. */
+/** Sign-in, sign-out, invitation links, and the employer portal (/arbeitgeber). */
 export function mountStaffPages(_app: Hono<AppEnv>, _deps: AppDeps): void {}
