@@ -2,6 +2,7 @@
  * Body decoding. German employers still serve ISO-8859-1 / windows-1252 pages, and the declared charset may sit in
  * the header, an XML prolog or an HTML meta tag; getting it wrong turns every umlaut into mojibake.
  */
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 /** WHATWG Encoding: browsers treat these labels as windows-1252, which is what such servers actually send. */
@@ -36,11 +37,27 @@ function charsetFromMarkup(body: Buffer): string | undefined {
   const meta =
     /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1] ??
     /<meta[^>]+content\s*=\s*["'][^"']*charset=([\w.:-]+)/i.exec(head)?.[1];
-  return normaliseCharset(meta);
+  const declared = normaliseCharset(meta);
+  // A declaration readable as ASCII cannot be UTF-16; the HTML standard reads such a page as UTF-8.
+  return declared?.startsWith('utf-16') || declared?.startsWith('utf16') ? 'utf-8' : declared;
+}
+
+/**
+ * A body declared (or assumed) UTF-8 that holds invalid sequences and not a single valid non-ASCII character is
+ * windows-1252 behind a wrong declaration, as misconfigured servers send it: read that way, its umlauts survive
+ * instead of becoming replacement characters. A UTF-8 page with one stray bad byte stays UTF-8.
+ */
+function isMislabelledWindows1252(body: Buffer): boolean {
+  if (isUtf8(body)) return false;
+  const text = body.toString('utf8');
+  for (const char of text) if (char > '\u007f' && char !== '\ufffd') return false;
+  return true;
 }
 
 /** BOM first, then the HTTP header, then the document's own declaration, else UTF-8. */
 export function decodeBody(body: Buffer, contentType?: string): string {
-  const charset = charsetFromBom(body) ?? charsetFromContentType(contentType) ?? charsetFromMarkup(body) ?? 'utf-8';
+  const bom = charsetFromBom(body);
+  const charset = bom ?? charsetFromContentType(contentType) ?? charsetFromMarkup(body) ?? 'utf-8';
+  if (!bom && charset === 'utf-8' && isMislabelledWindows1252(body)) return iconv.decode(body, 'windows-1252');
   return iconv.decode(body, charset);
 }
