@@ -14,6 +14,7 @@ import { branches } from '../db/schema.ts';
 import { LanguageLevel, Licence, ProfileGroup, WorkingTime } from '../domain/enums.ts';
 import { Forbidden, ValidationFailed } from '../errors.ts';
 import { lookupPlz } from '../geo/plz.ts';
+import { hasControlCharacters, storableText } from '../ingest/text.ts';
 import { appendOutbox } from '../outbox/append.ts';
 import { mapLegacyKldb } from '../taxonomy/title-index.ts';
 import { customerScope } from './access.ts';
@@ -144,6 +145,13 @@ function parseBool(cell: string): boolean | null {
   return null;
 }
 
+/** A cell quoted in a problem's reason: cells can be megabytes long, the report stays readable. */
+const MAX_QUOTED_CHARS = 60;
+const MAX_PROBLEMS_PER_FIELD = 3;
+function quote(cell: string): string {
+  return `„${storableText(cell, MAX_QUOTED_CHARS)}“`;
+}
+
 /** Checks one record; returns the row or the problems found (all of them, so a file is fixed in one pass). */
 function checkRow(
   cells: Record<Column, string>,
@@ -152,9 +160,17 @@ function checkRow(
   now: string,
 ): { row?: ImportRow; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
-  const bad = (field: string, reason: string) => problems.push({ row: line, field, reason });
+  const perField = new Map<string, number>();
+  // A list cell of thousands of bad entries makes one row's report, not thousands.
+  const bad = (field: string, reason: string) => {
+    const seen = perField.get(field) ?? 0;
+    perField.set(field, seen + 1);
+    if (seen < MAX_PROBLEMS_PER_FIELD) problems.push({ row: line, field, reason });
+  };
   for (const [field, value] of Object.entries(cells)) {
     if (value.includes('\uFFFD')) bad(field, 'ungültige Zeichenkodierung (weder UTF-8 noch Windows-1252)');
+    // The database refuses NUL and broken surrogates: one such cell would fail the whole file's transaction.
+    else if (hasControlCharacters(value)) bad(field, 'enthält Steuerzeichen oder ungültige Unicode-Zeichen');
   }
   const caseNumber = CaseNumber.safeParse(cells.kundennummer);
   if (!caseNumber.success) bad('kundennummer', caseNumber.error.issues[0]?.message ?? 'ungültig');
@@ -162,37 +178,38 @@ function checkRow(
   if (name === '' || name.length > 200) bad('name', 'Name fehlt oder ist länger als 200 Zeichen');
   const groupCell = cells.profillage.trim().toLowerCase();
   const group = PROFILE_GROUP_ALIASES[groupCell] ?? groupCell;
-  if (!ProfileGroup.safeParse(group).success) bad('profillage', `unbekannte Profillage „${cells.profillage}“`);
+  if (!ProfileGroup.safeParse(group).success) bad('profillage', `unbekannte Profillage ${quote(cells.profillage)}`);
   const codes: string[] = [];
   for (const raw of list(cells.zielberufe)) {
     // Older exports carry KldB 2010 codes; the crosswalk maps them to the 2020 revision.
     const mapped = /^\d{5}$/.test(raw) ? mapLegacyKldb(raw) : null;
     if (mapped) codes.push(mapped.code);
-    else bad('zielberufe', `unbekannter KldB-Code „${raw}“`);
+    else bad('zielberufe', `unbekannter KldB-Code ${quote(raw)}`);
   }
   if (codes.length === 0 && list(cells.zielberufe).length === 0) bad('zielberufe', 'mindestens ein Zielberuf nötig');
   if (codes.length > 10) bad('zielberufe', 'höchstens 10 Zielberufe');
   const licences = list(cells.fuehrerscheine).map((l) => l.toUpperCase());
-  for (const l of licences) if (!Licence.safeParse(l).success) bad('fuehrerscheine', `unbekannte Klasse „${l}“`);
+  for (const l of licences) if (!Licence.safeParse(l).success) bad('fuehrerscheine', `unbekannte Klasse ${quote(l)}`);
   const languages: ImportRow['languages'] = [];
   for (const entry of list(cells.sprachen)) {
     const [language = '', level = ''] = entry.split(':').map((s) => s.trim());
     const lvl =
       level.toUpperCase() === 'NATIVE' || level.toLowerCase() === 'muttersprache' ? 'native' : level.toUpperCase();
     if (!/^[a-z]{2}$/.test(language.toLowerCase()) || !LanguageLevel.safeParse(lvl).success) {
-      bad('sprachen', `„${entry}“: erwartet Sprache:Niveau, z. B. de:B2`);
+      bad('sprachen', `${quote(entry)}: erwartet Sprache:Niveau, z. B. de:B2`);
     } else languages.push({ language: language.toLowerCase(), level: lvl });
   }
   const plz = cells.plz.trim();
   const place = /^\d{5}$/.test(plz) ? lookupPlz(plz) : undefined;
-  if (!place) bad('plz', `ungültige oder unbekannte Postleitzahl „${plz}“`);
+  if (!place) bad('plz', `ungültige oder unbekannte Postleitzahl ${quote(plz)}`);
   const km = Number(cells.max_km.trim().replace(',', '.'));
   if (cells.max_km.trim() === '' || !Number.isFinite(km) || km < 0 || km > 1000) {
     bad('max_km', 'Zahl zwischen 0 und 1000 erwartet');
   }
   const times = list(cells.arbeitszeit).map((t) => t.toLowerCase());
   if (times.length === 0) bad('arbeitszeit', 'mindestens eine Arbeitszeit nötig');
-  for (const t of times) if (!WorkingTime.safeParse(t).success) bad('arbeitszeit', `unbekannte Arbeitszeit „${t}“`);
+  for (const t of times)
+    if (!WorkingTime.safeParse(t).success) bad('arbeitszeit', `unbekannte Arbeitszeit ${quote(t)}`);
   const availableFrom = parseDate(cells.verfuegbar_ab.trim());
   if (!availableFrom) bad('verfuegbar_ab', 'Datum erwartet (TT.MM.JJJJ)');
   const consent = parseBool(cells.einwilligung_vermittlung.trim());
