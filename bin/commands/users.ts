@@ -2,6 +2,7 @@ import { Role } from '../../src/domain/enums.ts';
 import { setEmployerService } from '../../src/employers/assign-caseworker.ts';
 import { inviteEmployerUser } from '../../src/employers/invite.ts';
 import { addUser } from '../../src/users/add-user.ts';
+import { disableUser, enableUser, listUsers, revokeToken, type UserInfo } from '../../src/users/manage.ts';
 import { type Command, type CommandInput, stringOption, UsageError } from './command.ts';
 import { operatorActor } from './operator.ts';
 
@@ -9,7 +10,14 @@ const OPTIONS_OF: Record<string, readonly string[]> = {
   add: ['role', 'email', 'branch', 'name'],
   'invite-employer': ['employer', 'employer-name', 'plz', 'email', 'name'],
   'employer-service': ['user', 'on', 'off'],
+  list: ['role', 'branch', 'json'],
+  disable: [],
+  enable: [],
+  'revoke-token': ['label', 'token-id'],
 };
+
+/** Subcommands that name one account by its e-mail address, as their only positional argument. */
+const BY_EMAIL = new Set(['disable', 'enable', 'revoke-token']);
 
 /** Options of another subcommand are a mistake worth saying, not something to ignore. */
 function onlyOptionsOf(action: string, values: CommandInput['values']): void {
@@ -92,16 +100,119 @@ async function employerService({ values, io, resources, operator }: CommandInput
   return 0;
 }
 
+/** Minutes are precise enough for an administrator, and UTC is what the server's logs use. */
+const minute = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
+
+function userLines(u: UserInfo): string[] {
+  const about = [
+    u.role,
+    ...(u.branchId === null ? [] : [`branch ${u.branchId}`]),
+    ...(u.employer ? [`employer ${u.employer.name} (${u.employer.id})`] : []),
+    ...(u.employerService ? ['employer service'] : []),
+  ].join(', ');
+  const state = u.disabledAt ? `disabled since ${minute(u.disabledAt)}` : 'active';
+  const lines = [`${u.email}  ${about}  ${state}`];
+  if (u.tokens.length === 0) lines.push('    no tokens');
+  for (const t of u.tokens) {
+    lines.push(
+      `    token "${t.label}" (${t.id}): created ${minute(t.createdAt)}, last used ${minute(t.lastUsedAt)}` +
+        (t.revokedAt ? `, revoked ${minute(t.revokedAt)}` : ''),
+    );
+  }
+  return lines;
+}
+
+function userJson(u: UserInfo) {
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    id: u.id,
+    email: u.email,
+    role: u.role,
+    branch_id: u.branchId,
+    employer: u.employer,
+    employer_service: u.employerService,
+    state: u.disabledAt ? 'disabled' : 'active',
+    disabled_at: iso(u.disabledAt),
+    created_at: u.createdAt.toISOString(),
+    tokens: u.tokens.map((t) => ({
+      id: t.id,
+      label: t.label,
+      state: t.revokedAt ? 'revoked' : 'active',
+      created_at: t.createdAt.toISOString(),
+      last_used_at: iso(t.lastUsedAt),
+      revoked_at: iso(t.revokedAt),
+    })),
+  };
+}
+
+async function list({ values, io, resources, operator }: CommandInput): Promise<number> {
+  const role = stringOption(values, 'role');
+  const parsedRole = role === undefined ? undefined : Role.safeParse(role);
+  if (parsedRole && !parsedRole.success) {
+    throw new UsageError(`Unknown role "${role}". Roles: ${Role.options.join(', ')}.`);
+  }
+  const branch = stringOption(values, 'branch');
+  if (branch !== undefined && !/^\d+$/.test(branch)) {
+    throw new UsageError(`--branch must be a number, got "${branch}".`);
+  }
+  const { ctx } = await resources.core();
+  const found = await listUsers({
+    ctx,
+    actor: operatorActor(operator),
+    input: { role: parsedRole?.data, branch: branch === undefined ? undefined : Number(branch) },
+  });
+  if (values.json === true) {
+    io.out(JSON.stringify(found.map(userJson), null, 2));
+    return 0;
+  }
+  if (found.length === 0) io.out('No users match.');
+  for (const user of found) for (const line of userLines(user)) io.out(line);
+  return 0;
+}
+
+async function setDisabled(disabled: boolean, email: string, { io, resources, operator }: CommandInput) {
+  const { ctx } = await resources.core();
+  const actor = operatorActor(operator);
+  if (disabled) {
+    const result = await disableUser({ ctx, actor, email });
+    io.out(
+      result.changed
+        ? `User ${email} disabled: tokens refused from now on, ${result.sessionsEnded} page session(s) ended.`
+        : `User ${email} was disabled already${result.sessionsEnded ? `; ${result.sessionsEnded} page session(s) ended` : ''}.`,
+    );
+  } else {
+    const result = await enableUser({ ctx, actor, email });
+    io.out(
+      result.changed ? `User ${email} enabled: tokens not revoked work again.` : `User ${email} was active already.`,
+    );
+  }
+  return 0;
+}
+
+async function revoke(email: string, { values, io, resources, operator }: CommandInput): Promise<number> {
+  const label = stringOption(values, 'label');
+  const tokenId = stringOption(values, 'token-id');
+  if ((label === undefined) === (tokenId === undefined)) throw new UsageError('Give one of --label and --token-id.');
+  const { ctx } = await resources.core();
+  const result = await revokeToken({ ctx, actor: operatorActor(operator), input: { email, label, tokenId } });
+  io.out(`Token "${result.label}" (${result.tokenId}) of ${email} revoked; other tokens keep working.`);
+  return 0;
+}
+
 export const usersCommand: Command = {
   name: 'users',
-  summary: 'manage users: users add | invite-employer | employer-service',
+  summary: 'manage users: users add | invite-employer | employer-service | list | disable | enable | revoke-token',
   help: [
-    'Usage: jobbruecke users <add | invite-employer | employer-service> …',
+    'Usage: jobbruecke users <add | invite-employer | employer-service | list | disable | enable | revoke-token> …',
     '',
     '  jobbruecke users add --role <role> --email <email> [--branch <n>] [--name <display name>]',
     '  jobbruecke users invite-employer (--employer <id> | --employer-name <name> --plz <postcode>)',
     '                                   --email <email> [--name <display name>]',
     '  jobbruecke users employer-service --user <id> (--on | --off)',
+    '  jobbruecke users list [--role <role>] [--branch <n>] [--json]',
+    '  jobbruecke users disable EMAIL',
+    '  jobbruecke users enable EMAIL',
+    '  jobbruecke users revoke-token EMAIL (--label <label> | --token-id <id>)',
     '',
     `Roles for add: ${Role.options.filter((r) => r !== 'employer').join(', ')}. Caseworkers and branch leads need`,
     '--branch (1–14). invite-employer creates an employer user for a known employer, or for a new one whose',
@@ -109,6 +220,11 @@ export const usersCommand: Command = {
     '(AG-pAp) of their branch: they receive its employer orders.',
     'add and invite-employer print a one-time API token, usable as "Authorization: Bearer <token>"; only its hash',
     'is stored. invite-employer and employer-service are written to the audit log with your login name.',
+    '',
+    'list shows every account with role, branch, employer and state, and its tokens by label with creation and',
+    "last use (never a token itself). disable refuses the account's tokens from that moment and ends its page",
+    'sessions; enable lets its tokens work again. revoke-token ends one token, named by label or id; the others',
+    'keep working. list, disable, enable and revoke-token are written to the audit log with your login name.',
   ].join('\n'),
   options: {
     role: { type: 'string' },
@@ -121,15 +237,28 @@ export const usersCommand: Command = {
     user: { type: 'string' },
     on: { type: 'boolean' },
     off: { type: 'boolean' },
+    json: { type: 'boolean' },
+    label: { type: 'string' },
+    'token-id': { type: 'string' },
   },
   async run(input) {
     const action = input.positionals[0] ?? '';
     if (!(action in OPTIONS_OF)) {
-      throw new UsageError('Expected "users add", "users invite-employer" or "users employer-service".');
+      throw new UsageError(
+        'Expected "users add", "invite-employer", "employer-service", "list", "disable", "enable" or "revoke-token".',
+      );
     }
     onlyOptionsOf(action, input.values);
+    const [, email, ...extra] = input.positionals;
+    if (BY_EMAIL.has(action)) {
+      if (!email || extra.length > 0) throw new UsageError(`users ${action} takes exactly one EMAIL.`);
+      if (action === 'revoke-token') return revoke(email, input);
+      return setDisabled(action === 'disable', email, input);
+    }
+    if (email !== undefined) throw new UsageError(`users ${action} takes no argument "${email}".`);
     if (action === 'add') return add(input);
     if (action === 'invite-employer') return inviteEmployer(input);
+    if (action === 'list') return list(input);
     return employerService(input);
   },
 };
