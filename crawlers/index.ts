@@ -2,9 +2,15 @@
  * Entry point for the crawl queue: one call turns a configured source into raw postings. Source problems never
  * throw; they end up in `errors`, and `complete` tells the caller whether missing postings may be closed.
  */
+import { crawlGreenhouse } from './ats/greenhouse.ts';
+import { crawlLever } from './ats/lever.ts';
+import { crawlRecruitee } from './ats/recruitee.ts';
+import { crawlSmartRecruiters } from './ats/smartrecruiters.ts';
+import { crawlWorkable } from './ats/workable.ts';
 import { crawlBaJobsuche } from './ba-jobsuche.ts';
 import { crawlBrowser } from './browser.ts';
 import { recordError } from './common.ts';
+import { crawlExchange } from './exchange.ts';
 import { crawlFeed } from './feed.ts';
 import { Fetcher } from './http/fetcher.ts';
 import { crawlJsonLd } from './jsonld.ts';
@@ -29,6 +35,12 @@ const CRAWLERS: Partial<Record<SourceSpec['type'], SourceCrawler>> = {
   personio: crawlPersonio,
   feed: crawlFeed,
   browser: crawlBrowser,
+  recruitee: crawlRecruitee,
+  greenhouse: crawlGreenhouse,
+  lever: crawlLever,
+  smartrecruiters: crawlSmartRecruiters,
+  workable: crawlWorkable,
+  exchange: crawlExchange,
 };
 
 export async function crawlSource(spec: SourceSpec, state: CrawlState, deps: CrawlDeps): Promise<CrawlOutcome> {

@@ -1,4 +1,5 @@
 import { SourceType } from '../../src/domain/enums.ts';
+import { ATS_ENDPOINTS, AtsCompany, atsEndpoint, isAtsType } from '../../src/sources/source-config.ts';
 import {
   addSource,
   listSources,
@@ -16,6 +17,7 @@ export const sourcesCommand: Command = {
     '',
     '  jobbruecke sources add --type <type> --url <url> [--name <name>] [--params "wo=Stuttgart&umkreis=25"]',
     '                         [--every 2h] [--config <json>] [--legal-basis <text>]',
+    '  jobbruecke sources add --type <ats> --company <board name> [--config \'{"employerName":"…"}\'] …',
     '  jobbruecke sources list',
     '  jobbruecke sources enable <id>',
     '  jobbruecke sources disable <id>',
@@ -26,6 +28,9 @@ export const sourcesCommand: Command = {
     'their --url defaults to BA_JOBSUCHE_URL.',
     '--config takes the type-specific settings as JSON, e.g. {"pages":["https://…"]} or {"sitemap":"https://…/sitemap.xml"}',
     'for jsonld, or the CSS selectors for browser (see docs/crawling.md).',
+    "Applicant-tracking systems (the company's board name from its careers address gives the API address):",
+    ...Object.entries(ATS_ENDPOINTS).map(([type, url]) => `  ${type.padEnd(16)} ${url}`),
+    "exchange reads another job centre's feed: --url https://<their address>/austausch/stellen.jsonld",
   ].join('\n'),
   options: {
     type: { type: 'string' },
@@ -35,13 +40,32 @@ export const sourcesCommand: Command = {
     every: { type: 'string' },
     config: { type: 'string' },
     'legal-basis': { type: 'string' },
+    company: { type: 'string' },
   },
   async run({ config, values, positionals, io, resources }) {
     const [action, id] = positionals;
     if (action === 'add') {
       const type = stringOption(values, 'type');
-      const url = stringOption(values, 'url') ?? (type === 'ba_jobsuche' ? config.crawl.baJobsucheUrl : undefined);
-      if (!type || !url) throw new UsageError('--type and --url are required.');
+      const company = stringOption(values, 'company');
+      if (company !== undefined && !(type && isAtsType(type))) {
+        throw new UsageError(
+          `--company is for the applicant-tracking systems: ${Object.keys(ATS_ENDPOINTS).join(', ')}.`,
+        );
+      }
+      if (company !== undefined && stringOption(values, 'url') !== undefined) {
+        throw new UsageError('Give --company or --url, not both.');
+      }
+      if (company !== undefined && !AtsCompany.safeParse(company).success) {
+        throw new UsageError(
+          `--company must be the board name from the careers address (letters, digits, . - _), got "${company}".`,
+        );
+      }
+      const url =
+        stringOption(values, 'url') ??
+        (type === 'ba_jobsuche' ? config.crawl.baJobsucheUrl : undefined) ??
+        (company !== undefined && type && isAtsType(type) ? atsEndpoint(type, company) : undefined);
+      if (!type || !url)
+        throw new UsageError('--type and --url (or --company for an applicant-tracking system) are required.');
       const every = stringOption(values, 'every');
       const everyMinutes = every === undefined ? undefined : parseInterval(every);
       if (every !== undefined && everyMinutes === undefined)

@@ -146,7 +146,22 @@ export const apiTokens = pgTable('api_tokens', {
 export const sources = pgTable('sources', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
-  type: text('type', { enum: ['ba_jobsuche', 'jsonld', 'personio', 'feed', 'browser', 'employer'] }).notNull(),
+  type: text('type', {
+    enum: [
+      'ba_jobsuche',
+      'jsonld',
+      'personio',
+      'feed',
+      'browser',
+      'employer',
+      'recruitee',
+      'greenhouse',
+      'lever',
+      'smartrecruiters',
+      'workable',
+      'exchange',
+    ],
+  }).notNull(),
   url: text('url').notNull(),
   params: jsonb('params').$type<Record<string, string>>().notNull().default({}),
   config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),

@@ -44,7 +44,20 @@ export type Role = z.infer<typeof Role>;
 export const VacancyStatus = z.enum(['open', 'closed', 'filled']);
 export type VacancyStatus = z.infer<typeof VacancyStatus>;
 
-export const SourceType = z.enum(['ba_jobsuche', 'jsonld', 'personio', 'feed', 'browser', 'employer']);
+export const SourceType = z.enum([
+  'ba_jobsuche',
+  'jsonld',
+  'personio',
+  'feed',
+  'browser',
+  'employer',
+  'recruitee',
+  'greenhouse',
+  'lever',
+  'smartrecruiters',
+  'workable',
+  'exchange',
+]);
 export type SourceType = z.infer<typeof SourceType>;
 
 /** Driving licence classes as in the EU licence (Fahrerlaubnisklassen), plus the forklift licence. */

@@ -7,6 +7,7 @@ import { type Ctx, withTransaction } from '../context.ts';
 import { sources } from '../db/schema.ts';
 import { SourceType } from '../domain/enums.ts';
 import { issuesOf, NotFound, ValidationFailed } from '../errors.ts';
+import { SOURCE_CONFIG } from './source-config.ts';
 
 /** "30m", "2h", "1d" → minutes. */
 export function parseInterval(text: string): number | undefined {
@@ -22,7 +23,19 @@ const DEFAULT_LEGAL_BASIS: Partial<Record<SourceType, string>> = {
   jsonld: 'Öffentlich zugängliche Stellenanzeigen des Arbeitgebers; robots.txt beachtet',
   personio: 'Öffentlicher Stellen-Feed des Arbeitgebers',
   feed: 'Öffentlicher Stellen-Feed; Nutzungsbedingungen des Anbieters beachtet',
+  recruitee: ats('Recruitee'),
+  greenhouse: ats('Greenhouse'),
+  lever: ats('Lever'),
+  smartrecruiters: ats('SmartRecruiters'),
+  workable: ats('Workable'),
+  exchange:
+    'Stellenaustausch zwischen Jobcentern: öffentlicher Austausch-Feed des anderen Jobcenters (nur zur Veröffentlichung freigegebene Arbeitgeberstellen, keine personenbezogenen Daten)',
 };
+
+/** An employer's board in an applicant-tracking system is their own publication, through the system's public API. */
+function ats(system: string): string {
+  return `Vom Arbeitgeber veröffentlichte Stellen über die öffentliche, dokumentierte Job-Schnittstelle von ${system}; Nutzungsbedingungen des Anbieters beachtet`;
+}
 
 /** `scheme://user[:password]@`: credentials written into a URL. */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"@]*@/gi;
@@ -35,32 +48,41 @@ export function withoutCredentials(text: string): string {
   return text.replace(URL_CREDENTIALS, '$1***@');
 }
 
-export const AddSourceInput = z.object({
-  type: SourceType.exclude(['employer']),
-  url: z
-    .string()
-    // One problem, one message: a string that is no URL at all is not also reported as "not http(s)".
-    .url({ error: 'keine gültige URL', abort: true })
-    .refine((u) => /^https?:/.test(u), { message: 'nur http(s)-URLs', abort: true })
-    .refine((u) => !hasCredentials(u), NO_CREDENTIALS),
-  name: z.string().trim().min(1).max(200).optional(),
-  params: z
-    .record(z.string(), z.string())
-    .refine((p) => !hasCredentials(JSON.stringify(p)), NO_CREDENTIALS)
-    .default({}),
-  // Pages and sitemaps of a source are URLs too.
-  config: z
-    .record(z.string(), z.unknown())
-    .refine((c) => !hasCredentials(JSON.stringify(c)), NO_CREDENTIALS)
-    .default({}),
-  everyMinutes: z
-    .number()
-    .int()
-    .min(5)
-    .max(7 * 1440)
-    .default(120),
-  legalBasis: z.string().trim().min(3).max(1000).optional(),
-});
+export const AddSourceInput = z
+  .object({
+    type: SourceType.exclude(['employer']),
+    url: z
+      .string()
+      // One problem, one message: a string that is no URL at all is not also reported as "not http(s)".
+      .url({ error: 'keine gültige URL', abort: true })
+      .refine((u) => /^https?:/.test(u), { message: 'nur http(s)-URLs', abort: true })
+      .refine((u) => !hasCredentials(u), NO_CREDENTIALS),
+    name: z.string().trim().min(1).max(200).optional(),
+    params: z
+      .record(z.string(), z.string())
+      .refine((p) => !hasCredentials(JSON.stringify(p)), NO_CREDENTIALS)
+      .default({}),
+    // Pages and sitemaps of a source are URLs too.
+    config: z
+      .record(z.string(), z.unknown())
+      .refine((c) => !hasCredentials(JSON.stringify(c)), NO_CREDENTIALS)
+      .default({}),
+    everyMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 1440)
+      .default(120),
+    legalBasis: z.string().trim().min(3).max(1000).optional(),
+  })
+  .superRefine((input, issue) => {
+    // Types with a known config are checked now, so a typo is refused here rather than failing every crawl.
+    const schema = SOURCE_CONFIG[input.type];
+    const parsed = schema?.safeParse(input.config);
+    for (const problem of parsed?.error?.issues ?? []) {
+      issue.addIssue({ code: 'custom', path: ['config', ...problem.path.map(String)], message: problem.message });
+    }
+  });
 export type AddSourceInput = z.input<typeof AddSourceInput>;
 
 export async function addSource({ ctx, input, actor }: { ctx: Ctx; input: AddSourceInput; actor?: Actor | null }) {
