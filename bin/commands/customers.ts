@@ -1,6 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { forgetCustomerInQueues } from '../../queues/forget-customer.ts';
 import { type ImportEncoding, importCustomersCsv, reportCsv } from '../../src/customers/import-csv.ts';
+import {
+  DELETION_REASON_LABEL,
+  DeletionReason,
+  deleteCustomer,
+  liftRestriction,
+  RestrictionReason,
+  restrictCustomer,
+  restrictionLabel,
+} from '../../src/customers/retention.ts';
+import { exportCustomerData } from '../../src/customers/subject-access.ts';
 import { type Command, type CommandInput, stringOption, UsageError } from './command.ts';
 import { operatorActor } from './operator.ts';
 
@@ -34,26 +45,123 @@ async function importFile({ values, positionals, io, resources, operator }: Comm
   return report.problems.length > 0 ? 1 : 0;
 }
 
+function customerId({ positionals }: CommandInput): string {
+  const [, id, ...extra] = positionals;
+  if (!id || extra.length > 0) throw new UsageError('Give exactly one customer ID.');
+  return id;
+}
+
+/** The matcher of the running service catches up at once; a CLI on its own has none, other processes follow the log. */
+async function syncMatcher({ resources }: CommandInput): Promise<void> {
+  if (!resources.shared) return;
+  const { ctx } = await resources.core();
+  await (await resources.matchService()).sync(ctx);
+}
+
+async function exportData(input: CommandInput): Promise<number> {
+  const id = customerId(input);
+  const { ctx } = await input.resources.core();
+  const doc = await exportCustomerData(ctx, operatorActor(input.operator), id);
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  const output = stringOption(input.values, 'output');
+  if (output === undefined) {
+    input.io.out(text.trimEnd());
+    return 0;
+  }
+  // An absolute path, so a command forwarded into the running service writes where it was asked; never over a file.
+  await writeFile(resolve(output), text, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
+  input.io.out(
+    `Auskunft für ${id} geschrieben: ${resolve(output)} (${doc.proposals.length} Vorschläge, ` +
+      `${doc.audit_entries.length} Protokolleinträge)`,
+  );
+  return 0;
+}
+
+async function deleteOne(input: CommandInput): Promise<number> {
+  const id = customerId(input);
+  const { ctx } = await input.resources.core();
+  const result = await deleteCustomer({
+    ctx,
+    actor: operatorActor(input.operator),
+    id,
+    input: { reason: stringOption(input.values, 'reason') },
+  });
+  await syncMatcher(input);
+  const queued = await forgetCustomerInQueues(await input.resources.queues(), id, input.log);
+  input.io.out(
+    `Gelöscht: ${id} (${DELETION_REASON_LABEL[result.reason]}); ${result.proposalsKept} Vorschläge ohne Person ` +
+      `behalten, aus ${result.vacancyListsChanged} Trefferlisten und ${queued.jobs} Aufträgen der Warteschlange entfernt`,
+  );
+  return 0;
+}
+
+async function restrictOne(input: CommandInput): Promise<number> {
+  const id = customerId(input);
+  const { ctx } = await input.resources.core();
+  const state = await restrictCustomer({
+    ctx,
+    actor: operatorActor(input.operator),
+    id,
+    input: { reason: stringOption(input.values, 'reason') },
+  });
+  await syncMatcher(input);
+  input.io.out(`Verarbeitung eingeschränkt: ${id} (${restrictionLabel(state.reason)})`);
+  return 0;
+}
+
+async function unrestrictOne(input: CommandInput): Promise<number> {
+  const id = customerId(input);
+  const { ctx } = await input.resources.core();
+  await liftRestriction({ ctx, actor: operatorActor(input.operator), id });
+  await syncMatcher(input);
+  input.io.out(`Einschränkung aufgehoben: ${id}; die Person wird wieder abgeglichen`);
+  return 0;
+}
+
+const SUBCOMMANDS: Record<string, (input: CommandInput) => Promise<number>> = {
+  import: importFile,
+  export: exportData,
+  delete: deleteOne,
+  restrict: restrictOne,
+  unrestrict: unrestrictOne,
+};
+
 export const customersCommand: Command = {
   name: 'customers',
-  summary: 'customer data: customers import FILE',
+  summary: 'customer data: customers import FILE | export ID | delete ID | restrict ID | unrestrict ID',
   help: [
     'Usage: jobbruecke customers import FILE --branch <n> [--dry-run] [--encoding utf-8|windows-1252] [--report OUT.csv]',
+    '       jobbruecke customers export ID [--output FILE]',
+    '       jobbruecke customers delete ID --reason <code>',
+    '       jobbruecke customers restrict ID --reason <code>',
+    '       jobbruecke customers unrestrict ID',
     '',
     'Imports customers from a semicolon-separated CSV export of the case management system (layout:',
     'docs/customers-import.md), upserting by customer number (Kundennummer). All valid rows are written in one',
     'transaction; invalid rows are listed (row, field, reason) and not imported. --dry-run only checks.',
     'The encoding is detected (UTF-8, else Windows-1252) unless given. --report writes the problems as CSV.',
     'Exit code 1 when any row was refused.',
+    '',
+    'export writes everything held about one customer as JSON (subject access, Art. 15 GDPR), to FILE or stdout;',
+    'it never overwrites a file. delete removes a customer whose purpose has ended, from the database, the match',
+    'lists, the matchers and the queues; their proposals stay without a person. restrict keeps the data but takes',
+    'the customer out of all matching (Art. 18 GDPR); unrestrict lifts that. Each is audited. See',
+    'docs/data-protection.md.',
+    `Deletion reasons: ${DeletionReason.options.join(', ')}.`,
+    `Restriction reasons: ${RestrictionReason.options.join(', ')}.`,
   ].join('\n'),
   options: {
     branch: { type: 'string' },
     'dry-run': { type: 'boolean' },
     encoding: { type: 'string' },
     report: { type: 'string' },
+    output: { type: 'string' },
+    reason: { type: 'string' },
   },
   async run(input) {
-    if (input.positionals[0] !== 'import') throw new UsageError('Unknown subcommand; use "customers import FILE".');
-    return importFile(input);
+    const name = input.positionals[0] ?? '';
+    const run = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+    if (!run) throw new UsageError(`Unknown subcommand; use "customers ${Object.keys(SUBCOMMANDS).join('|')}".`);
+    return run(input);
   },
 };

@@ -153,15 +153,17 @@ export async function vacancyMatchList(
           plz: customers.plz,
           branchId: customers.branchId,
           consent: customers.consent,
+          restrictedAt: customers.restrictedAt,
         })
         .from(customers)
         .where(inArray(customers.id, ids))
     : [];
-  // Checked again on the rows just read, so a reader never sees a customer outside their branch or without consent.
+  // Checked again on the rows just read, so a reader never sees a customer outside their branch, without consent or
+  // restricted, even while another process's index still holds them.
   const byId = new Map(
     rows
-      .filter((r) => r.consent && (opts.branchId === null || r.branchId === opts.branchId))
-      .map(({ branchId: _branch, consent: _consent, ...r }) => [r.id, r]),
+      .filter((r) => r.consent && r.restrictedAt === null && (opts.branchId === null || r.branchId === opts.branchId))
+      .map(({ branchId: _branch, consent: _consent, restrictedAt: _restricted, ...r }) => [r.id, r]),
   );
   return {
     ...list,
@@ -179,6 +181,12 @@ export async function customerMatchList(
   customer: CustomerRecord,
   opts: { limit: number },
 ): Promise<CustomerMatchList> {
+  if (customer.restrictedAt !== null) {
+    throw new Conflict(
+      'Die Verarbeitung ist für diese Person eingeschränkt (Art. 18 DSGVO): keine Vorschläge, bis die Einschränkung aufgehoben ist',
+      { restricted: true },
+    );
+  }
   const now = ctx.now();
   await service.sync(ctx); // the read's one sync
   const profile = service.customers.get(customer.id);

@@ -7,6 +7,7 @@
  * (match-lists.ts, rematch.ts); `whyNot`, a read on its own, syncs itself.
  */
 import type { Ctx } from '../../src/context.ts';
+import { CUSTOMERS_DELETED_SIGNAL } from '../../src/customers/retention.ts';
 import type { MatchProfile } from '../../src/domain/customer.ts';
 import type { ProfileGroup } from '../../src/domain/enums.ts';
 import { memoryCursor } from '../../src/outbox/cursor.ts';
@@ -20,7 +21,7 @@ import type { RankOptions } from '../engine/rank.ts';
 import type { Exclusion, MatchResult, MatchVacancy, Reason } from '../engine/types.ts';
 import { rankVacanciesForCustomer, VacancyIndex } from '../engine/vacancy-index.ts';
 import { CAPS } from '../engine/weights.ts';
-import { loadAllProfiles, loadAllVacancies, loadProfiles, loadVacancies } from './load.ts';
+import { loadAllProfiles, loadAllVacancies, loadMatchableCustomerIds, loadProfiles, loadVacancies } from './load.ts';
 import { pairProposalState } from './proposal-state.ts';
 
 /** A customer in a vacancy's list, with the profile group so readers can hold back the activation profile. */
@@ -66,7 +67,14 @@ export class MatchService {
         const ids = (type: 'vacancy' | 'customer') => [
           ...new Set(rows.filter((r) => r.aggregateType === type).map((r) => r.aggregateId)),
         ];
-        await this.refresh(ctx, 'customer', ids('customer'));
+        const customerIds = ids('customer');
+        // A deletion names nobody in the log (src/customers/retention.ts): whoever is gone from the table goes here.
+        if (customerIds.includes(CUSTOMERS_DELETED_SIGNAL)) await this.forgetDeleted(ctx);
+        await this.refresh(
+          ctx,
+          'customer',
+          customerIds.filter((id) => id !== CUSTOMERS_DELETED_SIGNAL),
+        );
         await this.refresh(ctx, 'vacancy', ids('vacancy'));
       },
     });
@@ -105,6 +113,12 @@ export class MatchService {
       if (vacancy) this.vacancies.upsert(vacancy);
       else this.vacancies.remove(id);
     }
+  }
+
+  /** Drops every customer no longer in the table (or restricted) from the indexes. Pass only committed data. */
+  async forgetDeleted(ctx: Ctx): Promise<void> {
+    const present = await loadMatchableCustomerIds(ctx);
+    for (const id of [...this.customers.slots.byId.keys()]) if (!present.has(id)) this.removeCustomer(id);
   }
 
   /** Ranked customers for an open, matchable vacancy (which need not be in the index). */

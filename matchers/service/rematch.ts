@@ -72,8 +72,11 @@ export async function rematch(ctx: Ctx, service: MatchService, payload: RematchR
           ),
         );
     }
-    if (!stored) return { status: 'skipped', detail: { kind, id, reason: 'gone, closed or not matchable' } };
-    return { status: 'done', detail: { kind, id, results: stored.results.length, processed: pending.length } };
+    // The outcome is kept with the finished job (and in the queue's event log) by the queue backend: no customer
+    // id there, since it would outlive a deletion of the customer; the job's payload has it while the job lives.
+    const subjectRef = kind === 'vacancy' ? { kind, id } : { kind };
+    if (!stored) return { status: 'skipped', detail: { ...subjectRef, reason: 'gone, closed or not matchable' } };
+    return { status: 'done', detail: { ...subjectRef, results: stored.results.length, processed: pending.length } };
   });
   // Committed: the subject's entry from the DB as it now is (usually the sync above has applied the change already).
   await service.refresh(ctx, kind, [id]);

@@ -16,7 +16,11 @@ import { auditedRead } from './audited-read.ts';
 export type CustomerPurpose = 'matching' | 'case_management';
 
 /** A customer record as the case work sees it; protected attributes are not read at all (they serve statistics). */
-export type CustomerRecord = Omit<Customer, 'protected'> & { updatedAt: Date };
+export type CustomerRecord = Omit<Customer, 'protected'> & {
+  updatedAt: Date;
+  /** Set while processing is restricted (Art. 18 GDPR): the record is kept but matched and proposed nowhere. */
+  restrictedAt: Date | null;
+};
 
 /** The branch an actor's customer reads are limited to: null means all branches (admin). */
 export function customerScope(actor: Actor): number | null {
@@ -61,6 +65,7 @@ export const RECORD_COLUMNS = {
   ...MATCH_PROFILE_COLUMNS,
   displayName: customers.displayName,
   updatedAt: customers.updatedAt,
+  restrictedAt: customers.restrictedAt,
 };
 
 /** Reads one record without audit or access check; callers in this folder do both. */

@@ -17,15 +17,23 @@ export async function auditedRead<T>(
   try {
     result = await read();
   } catch (err) {
-    const outcome = err instanceof AppError ? err.code : 'error';
-    await recordAudit(ctx, { ...entry, detail: { ...entry.detail, outcome } }).catch((auditError: unknown) =>
-      ctx.log.error(
-        { err: (auditError as Error).message, objectType: entry.objectType },
-        'could not audit a failed read',
-      ),
-    );
+    await recordFailedAttempt(ctx, entry, err);
     throw err;
   }
   await recordAudit(ctx, { ...entry, detail: { ...entry.detail, outcome: 'ok', ...describe(result) } });
   return result;
+}
+
+/**
+ * The trail's entry for a read or change that failed or was refused, with the error's code as its outcome. The
+ * caller keeps its own answer: a lost entry is logged rather than turning a refusal into a 500.
+ */
+export async function recordFailedAttempt(ctx: Ctx, entry: AuditEntry, err: unknown): Promise<void> {
+  const outcome = err instanceof AppError ? err.code : 'error';
+  await recordAudit(ctx, { ...entry, detail: { ...entry.detail, outcome } }).catch((auditError: unknown) =>
+    ctx.log.error(
+      { err: (auditError as Error).message, objectType: entry.objectType },
+      'could not audit a failed attempt',
+    ),
+  );
 }

@@ -43,15 +43,23 @@ export const PROFILE_COLUMNS = {
   contactConsent: customers.contactConsent,
   blockedUntil: customers.blockedUntil,
   blockedReason: customers.blockedReason,
+  restrictedAt: customers.restrictedAt,
+  restrictedReason: customers.restrictedReason,
   createdAt: customers.createdAt,
   updatedAt: customers.updatedAt,
 };
 
 type ProfileRow = { [K in keyof typeof PROFILE_COLUMNS]: (typeof PROFILE_COLUMNS)[K]['_']['data'] };
-export type CustomerProfile = Omit<ProfileRow, 'caseNumber' | 'blockedUntil' | 'blockedReason'> & {
+export type CustomerProfile = Omit<
+  ProfileRow,
+  'caseNumber' | 'blockedUntil' | 'blockedReason' | 'restrictedAt' | 'restrictedReason'
+> & {
   caseNumber: string | null;
   blockedUntil: Date | null;
   blockedReason: string | null;
+  /** Restriction of processing (Art. 18 GDPR, src/customers/retention.ts): shown, so nobody works around it. */
+  restrictedAt: Date | null;
+  restrictedReason: string | null;
 };
 
 const isoDate = z.union([z.date(), z.iso.date().transform((s) => new Date(`${s}T00:00:00Z`))]);

@@ -27,7 +27,8 @@ export async function createDueReactionReminders(ctx: Ctx): Promise<{ created: n
     })
     .from(proposals)
     .innerJoin(vacancies, eq(vacancies.id, proposals.vacancyId))
-    .innerJoin(customers, eq(customers.id, proposals.customerId))
+    // Left join: a deleted customer's open proposal still waits for the employer and is still reminded of.
+    .leftJoin(customers, eq(customers.id, proposals.customerId))
     .where(
       and(
         eq(proposals.status, 'open'),
@@ -39,17 +40,23 @@ export async function createDueReactionReminders(ctx: Ctx): Promise<{ created: n
     .limit(5000);
   const created = await createTasks(
     ctx,
-    due.map((p) => ({
-      kind: 'reaction_reminder' as const,
-      dedupeKey: `reaction_reminder:${p.id}`,
-      branchId: p.vacancyBranch ?? p.customerBranch,
-      assigneeUserId: p.caseworker ?? p.createdBy,
-      assigneeRole: 'caseworker' as const,
-      vacancyId: p.vacancyId,
-      proposalId: p.id,
-      dueAt: new Date(p.createdAt.getTime() + days * DAY_MS),
-      detail: { days },
-    })),
+    due
+      .flatMap((p) => {
+        const branchId = p.vacancyBranch ?? p.customerBranch;
+        // A crawled vacancy has no branch; without its customer nobody's branch is left to remind.
+        return branchId === null ? [] : [{ ...p, branchId }];
+      })
+      .map((p) => ({
+        kind: 'reaction_reminder' as const,
+        dedupeKey: `reaction_reminder:${p.id}`,
+        branchId: p.branchId,
+        assigneeUserId: p.caseworker ?? p.createdBy,
+        assigneeRole: 'caseworker' as const,
+        vacancyId: p.vacancyId,
+        proposalId: p.id,
+        dueAt: new Date(p.createdAt.getTime() + days * DAY_MS),
+        detail: { days },
+      })),
   );
   return { created };
 }

@@ -1,6 +1,6 @@
 /**
  * Sending proposals: one or more customers from a vacancy's match list, with a note to the employer. At send time
- * every rule is checked again on the data as they are now (branch, consent, profile group, hard constraints, caps),
+ * every rule is checked again on the data as they are now (branch, restriction of processing, consent, profile group, hard constraints, caps),
  * all or nothing: if one customer fails, nothing is sent and the answer names, per customer, why not. A sent
  * proposal counts as the qualified response and tells the employer.
  *
@@ -61,6 +61,11 @@ export class ProposalsRefused extends Conflict {
 
 const PURPOSE = 'placement';
 
+const RESTRICTED: Reason = {
+  code: 'restricted',
+  text: 'Verarbeitung eingeschränkt (Art. 18 DSGVO): Vorschläge sind erst nach Aufhebung der Einschränkung möglich',
+};
+
 export async function sendProposals({
   ctx,
   actor,
@@ -82,7 +87,7 @@ export async function sendProposals({
     const vacancy = await staffVacancy(tx, actor, vacancyId, { lock: true });
     const now = tx.now();
     const rows = await tx.db
-      .select(MATCH_PROFILE_COLUMNS)
+      .select({ ...MATCH_PROFILE_COLUMNS, restrictedAt: customers.restrictedAt })
       .from(customers)
       .where(inArray(customers.id, customerIds))
       .orderBy(asc(customers.id))
@@ -118,6 +123,11 @@ export async function sendProposals({
       if (!mayAccessCustomer(actor, row.branchId)) {
         // Nothing more is said about a customer outside the actor's branch.
         refusals.push({ customerId: id, failed: [{ code: 'branch', text: 'Kundin/Kunde einer anderen Zweigstelle' }] });
+        continue;
+      }
+      if (row.restrictedAt !== null) {
+        // Art. 18 GDPR: the data are only stored; no other rule matters until the restriction is lifted.
+        refusals.push({ customerId: id, failed: [RESTRICTED] });
         continue;
       }
       const profile = MatchProfile.safeParse(row);

@@ -5,6 +5,9 @@
  * Employers see a pseudonymous profile: qualifications, skills, licences, languages, working times, availability
  * and the commute in whole kilometres; no name, no contact, no postcode, unless the customer gave the separate
  * consent to share contact details (`customers.contact_consent`), in which case the name is shown too.
+ *
+ * A proposal whose customer was deleted (src/customers/retention.ts) stays in both views, in its place and with its
+ * status, but with nobody behind it: no name, no profile, `customerDeleted` set.
  */
 import { asc, eq } from 'drizzle-orm';
 import type { Actor } from '../audit/record.ts';
@@ -27,9 +30,11 @@ export interface CandidateProfile {
   licences: string[];
   languages: Array<{ language: string; level: string }>;
   workingTimes: string[];
-  availableFrom: Date;
+  availableFrom: Date | null;
   /** Whole kilometres from the customer's home to the workplace; null for remote or unplaced jobs. */
   commuteKm: number | null;
+  /** The customer's data were deleted: the proposal is kept for the order, without any profile. */
+  deleted: boolean;
 }
 
 export interface EmployerProposalView {
@@ -65,13 +70,55 @@ const PROPOSAL_COLUMNS = {
   lon: customers.lon,
 };
 
+type ProposalRow = Awaited<ReturnType<typeof proposalRows>>[number];
+
+/** What an employer sees of one candidate; nothing at all once the customer was deleted. */
+function candidateOf(
+  r: ProposalRow,
+  label: string,
+  vacancy: { remote: boolean; lat: number | null; lon: number | null },
+): CandidateProfile {
+  if (r.customerId === null) {
+    return {
+      label,
+      name: null,
+      qualifications: [],
+      skills: [],
+      licences: [],
+      languages: [],
+      workingTimes: [],
+      availableFrom: null,
+      commuteKm: null,
+      deleted: true,
+    };
+  }
+  return {
+    label,
+    name: r.contactConsent ? r.displayName : null,
+    qualifications: r.qualifications ?? [],
+    skills: r.skills ?? [],
+    licences: r.licences ?? [],
+    languages: r.languages ?? [],
+    workingTimes: r.workingTimes ?? [],
+    availableFrom: r.availableFrom,
+    commuteKm:
+      vacancy.remote || vacancy.lat === null || vacancy.lon === null || r.lat === null || r.lon === null
+        ? null
+        : Math.round(distanceKm({ lat: r.lat, lon: r.lon }, { lat: vacancy.lat, lon: vacancy.lon })),
+    deleted: false,
+  };
+}
+
 async function proposalRows(ctx: Ctx, vacancyId: string) {
-  return ctx.db
-    .select(PROPOSAL_COLUMNS)
-    .from(proposals)
-    .innerJoin(customers, eq(customers.id, proposals.customerId))
-    .where(eq(proposals.vacancyId, vacancyId))
-    .orderBy(asc(proposals.createdAt), asc(proposals.id));
+  return (
+    ctx.db
+      .select(PROPOSAL_COLUMNS)
+      .from(proposals)
+      // Left join: a deleted customer's proposal keeps its place (and the candidate numbering stays stable).
+      .leftJoin(customers, eq(customers.id, proposals.customerId))
+      .where(eq(proposals.vacancyId, vacancyId))
+      .orderBy(asc(proposals.createdAt), asc(proposals.id))
+  );
 }
 
 export async function listProposalsForEmployer({
@@ -95,20 +142,7 @@ export async function listProposalsForEmployer({
         note: r.note,
         status: r.status,
         outcome: r.outcome,
-        candidate: {
-          label: `Kandidat/in ${i + 1}`,
-          name: r.contactConsent ? r.displayName : null,
-          qualifications: r.qualifications,
-          skills: r.skills,
-          licences: r.licences,
-          languages: r.languages,
-          workingTimes: r.workingTimes,
-          availableFrom: r.availableFrom,
-          commuteKm:
-            vacancy.remote || vacancy.lat === null || vacancy.lon === null
-              ? null
-              : Math.round(distanceKm(r, { lat: vacancy.lat, lon: vacancy.lon })),
-        },
+        candidate: candidateOf(r, `Kandidat/in ${i + 1}`, vacancy),
       }));
     },
     // Which customers' data the employer saw, so the read can be reconstructed.
@@ -125,8 +159,9 @@ export interface StaffProposalView {
   outcomeReason: string | null;
   outcomeAt: Date | null;
   invitedAt: Date | null;
-  customerId: string;
-  /** Null for customers outside the reader's branch: the reader sees that a proposal exists, not who. */
+  /** Null once the customer was deleted. */
+  customerId: string | null;
+  /** Null for customers outside the reader's branch, and for deleted ones: the reader sees that a proposal exists, not who. */
   displayName: string | null;
 }
 
@@ -155,7 +190,7 @@ export async function listProposalsForStaff({
         outcomeAt: r.outcomeAt,
         invitedAt: r.invitedAt,
         customerId: r.customerId,
-        displayName: mayAccessCustomer(actor, r.branchId) ? r.displayName : null,
+        displayName: r.branchId !== null && mayAccessCustomer(actor, r.branchId) ? r.displayName : null,
       }));
     },
     (list) => ({ customerIds: list.filter((p) => p.displayName !== null).map((p) => p.customerId) }),
