@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { ContractType, OfferType, WorkingTime } from '../src/domain/enums.ts';
-import type { RawPosting, RawPostingInput } from '../src/domain/posting.ts';
+import type { RawPosting, RawPostingInput, Salary } from '../src/domain/posting.ts';
+import { parseAmount, periodWord, salaryFromText, salaryOf } from '../src/ingest/salary.ts';
 import { clean, compact, parseConfig, recordError, toRawPosting, unique } from './common.ts';
 import { CrawlError } from './http/errors.ts';
 import type { CrawlContext, CrawlErrorRecord, SourceResult } from './types.ts';
@@ -64,6 +65,13 @@ const BaItem = z.looseObject({
   aktuelleVeroeffentlichungsdatum: z.string().optional(),
   externeURL: z.string().optional(),
   externeUrl: z.string().optional(),
+  // Pay: a range and what it refers to (STUNDENLOHN, MONATSGEHALT, JAHRESGEHALT), or a text.
+  verguetungsangabe: z.string().optional(),
+  artDerVerguetung: z.string().optional(),
+  gehaltsspanneVon: z.union([z.number(), z.string()]).optional(),
+  gehaltsspanneBis: z.union([z.number(), z.string()]).optional(),
+  waehrung: z.string().optional(),
+  verguetung: z.string().optional(),
 });
 type BaItem = z.infer<typeof BaItem>;
 
@@ -137,6 +145,24 @@ function locations(item: BaItem): RawPostingInput['locations'] {
   return [...v6, ...v4].map(compact).slice(0, 50);
 }
 
+const amount = (value: number | string | undefined) =>
+  typeof value === 'number' ? value : value === undefined ? undefined : parseAmount(value);
+
+/**
+ * The BA's pay range with its period (`verguetungsangabe`); a range whose period is not stated (KEINE_ANGABEN, or
+ * missing) is left out. A free-text `verguetung` is read like any pay text.
+ */
+function salary(item: BaItem): Salary | undefined {
+  const period = periodWord(item.verguetungsangabe);
+  const range = salaryOf({
+    min: amount(item.gehaltsspanneVon),
+    max: amount(item.gehaltsspanneBis),
+    currency: item.waehrung,
+    period,
+  });
+  return range ?? salaryFromText(item.verguetung, { period });
+}
+
 /** Pure mapping of one search item (v6 or v4 shape); undefined when it lacks a reference number or title. */
 export function mapBaItem(raw: unknown, errors: CrawlErrorRecord[]): RawPosting | undefined {
   const parsed = BaItem.safeParse(raw);
@@ -160,6 +186,9 @@ export function mapBaItem(raw: unknown, errors: CrawlErrorRecord[]): RawPosting 
       employerName: clean(item.firma ?? item.arbeitgeber),
       locations: locations(item),
       workingTimes: workingTimes(item),
+      // The BA's only statement on working away from the site: the job can be done from home.
+      remote: item.homeofficemoeglich === true || undefined,
+      salary: salary(item),
       contractType: CONTRACT_TYPES[item.vertragsdauer?.toUpperCase() ?? ''],
       offerType: OFFER_TYPES[offerKey],
       occupationHints: unique(
@@ -183,6 +212,9 @@ export async function crawlBaJobsuche(context: CrawlContext): Promise<SourceResu
   const byRefnr = new Map<string, RawPosting>();
   const base = context.spec.url.replace(/\/+$/, '');
   let listingExhausted = false;
+  /** What the first answer promised; a listing is complete only once every promised page was read. */
+  let promised: number | undefined;
+  let read = 0;
 
   for (let page = 1; page <= config.maxPages; page++) {
     const url = new URL(base + config.path);
@@ -212,6 +244,7 @@ export async function crawlBaJobsuche(context: CrawlContext): Promise<SourceResu
       if (posting && !byRefnr.has(posting.externalId)) byRefnr.set(posting.externalId, posting);
     }
     const total = Number(answer.maxErgebnisse ?? 0);
+    promised ??= Number.isFinite(total) ? total : 0;
     if (page === 1 && total >= BA_RESULT_CAP) {
       context.errors.push({
         url: url.href,
@@ -219,10 +252,36 @@ export async function crawlBaJobsuche(context: CrawlContext): Promise<SourceResu
         message: `search matches ${total} results, above the ${BA_RESULT_CAP} the API returns: split it by wo/umkreis/beruf`,
       });
     }
-    const reachable = Math.min(total, BA_RESULT_CAP);
-    if (items.length < config.pageSize || page * config.pageSize >= reachable) {
-      listingExhausted = total < BA_RESULT_CAP;
+    const reachable = Math.min(promised, BA_RESULT_CAP);
+    const lastPromisedPage = Math.ceil(reachable / config.pageSize);
+    read += items.length;
+    if (page >= lastPromisedPage) {
+      // The promised pages are read; fewer items than promised means a page came back short or empty.
+      if (read < reachable) {
+        context.errors.push({
+          url: url.href,
+          kind: 'incomplete',
+          message: `${read} of ${promised} promised results read over ${page} pages`,
+        });
+      } else listingExhausted = promised < BA_RESULT_CAP;
       break;
+    }
+    // A short or empty page before the promised end is not the end: the next page may still answer. An empty one
+    // means the service stopped answering what it promised, so reading on would only repeat empty pages.
+    if (items.length === 0) {
+      context.errors.push({
+        url: url.href,
+        kind: 'incomplete',
+        message: `page ${page} is empty although ${promised} results (${lastPromisedPage} pages) were promised`,
+      });
+      break;
+    }
+    if (page === config.maxPages && promised < BA_RESULT_CAP) {
+      context.errors.push({
+        url: url.href,
+        kind: 'incomplete',
+        message: `stopped after maxPages ${config.maxPages} of ${lastPromisedPage} promised pages`,
+      });
     }
   }
   return { postings: [...byRefnr.values()], listingExhausted };

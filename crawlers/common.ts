@@ -14,6 +14,18 @@ export function recordError(errors: CrawlErrorRecord[], error: unknown, url?: st
   }
 }
 
+/**
+ * A well-formed XML document the parser still refuses (an external entity, entity expansion beyond its limits) is a
+ * hostile or broken answer of the source, recorded as `parse` like any unreadable answer, not as an internal error.
+ */
+export function parseXmlOrRefuse<T>(parse: () => T, url: string, what: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CrawlError('parse', `${what} refused by the XML parser: ${(error as Error).message}`, url);
+  }
+}
+
 const isHttpUrl = (value: string | undefined) => value !== undefined && /^https?:\/\//i.test(value);
 
 /** Place names are shown as the source gives them (ingest cleans only title, employer and description). */

@@ -2,12 +2,15 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import type { RawPosting } from '../src/domain/posting.ts';
+import { salaryFromText } from '../src/ingest/salary.ts';
+import { compilePatterns, employerFromText, placesFromText } from '../src/ingest/text-facts.ts';
 import {
   absoluteUrl,
   asArray,
   clean,
   htmlToText,
   parseConfig,
+  parseXmlOrRefuse,
   recordError,
   toIsoDate,
   toRawPosting,
@@ -16,14 +19,49 @@ import {
 import { CrawlError } from './http/errors.ts';
 import type { CrawlContext, CrawlErrorRecord, SourceResult } from './types.ts';
 
+/** A regular expression an administrator configures; refused at config time when it does not compile. */
+const Pattern = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine((source) => {
+    try {
+      compilePatterns([source]);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'kein gültiger regulärer Ausdruck');
+
 export const FeedConfig = z.object({
   /** Item elements holding a place, with their namespace prefix as written in the feed. */
-  locationTags: z.array(z.string()).default(['location', 'job:location', 'jobs:location']),
+  locationTags: z
+    .array(z.string())
+    .default(['location', 'job:location', 'jobs:location', 'joblisting:location', 'job_listing:location']),
   /** RSS category domain / Atom category scheme that marks a category as a place. */
   locationCategory: z.string().default('location'),
-  employerTags: z.array(z.string()).default(['company', 'job:company', 'jobs:company']),
+  employerTags: z
+    .array(z.string())
+    .default(['company', 'job:company', 'jobs:company', 'joblisting:company', 'job_listing:company']),
+  /** Item elements holding pay as text ("45.000 – 55.000 € pro Jahr"); a figure without a period is left out. */
+  salaryTags: z
+    .array(z.string())
+    .default(['salary', 'job:salary', 'jobs:salary', 'joblisting:salary', 'job_listing:salary']),
+  /** Item elements whose value "true", "1" or "yes" marks remote work. */
+  remoteTags: z.array(z.string()).default(['remote', 'job:remote', 'joblisting:remote', 'job_listing:remote_position']),
   /** For feeds of a single employer that never name it. */
   employerName: z.string().max(300).optional(),
+  /**
+   * For feeds without employer or place fields: regular expressions (case-insensitive, first capture group) that
+   * find them in the description, tried before the built-in "Arbeitgeber: …" / "Ort: 01234 Stadt" lines and the
+   * postcode-and-town detector.
+   */
+  textPatterns: z
+    .object({
+      employer: z.array(Pattern).max(10).default([]),
+      place: z.array(Pattern).max(10).default([]),
+    })
+    .default({ employer: [], place: [] }),
 });
 export type FeedConfig = z.infer<typeof FeedConfig>;
 
@@ -68,10 +106,14 @@ function locations(item: Node, config: FeedConfig): string[] {
 export function mapFeed(xml: string, feedUrl: string, config: FeedConfig, errors: CrawlErrorRecord[]): RawPosting[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new CrawlError('parse', `feed is not well-formed XML: ${valid.err.msg}`, feedUrl);
-  const doc = parser.parse(xml) as { rss?: { channel?: Node }; feed?: Node };
+  const doc = parseXmlOrRefuse(() => parser.parse(xml), feedUrl, 'feed') as { rss?: { channel?: Node }; feed?: Node };
   const atom = doc.feed !== undefined;
   if (!atom && !doc.rss?.channel) throw new CrawlError('parse', 'neither an RSS 2.0 channel nor an Atom feed', feedUrl);
   const items = asArray((atom ? doc.feed?.entry : doc.rss?.channel?.item) as Node[] | undefined);
+  const patterns = {
+    employer: compilePatterns(config.textPatterns.employer),
+    place: compilePatterns(config.textPatterns.place),
+  };
   const postings: RawPosting[] = [];
   for (const item of items) {
     const link = absoluteUrl(atom ? atomLink(item.link) : textOf(item.link), feedUrl);
@@ -88,14 +130,20 @@ export function mapFeed(xml: string, feedUrl: string, config: FeedConfig, errors
     const body = atom
       ? (textOf(item.content) ?? textOf(item.summary))
       : (textOf(item['content:encoded']) ?? textOf(item.description));
+    const description = htmlToText(body);
+    const employerField = config.employerTags.map((tag) => textOf(item[tag])).find(Boolean);
+    const places = locations(item, config).map((city) => ({ city }));
     const posting = toRawPosting(
       {
         externalId: id,
         url: link,
         title,
-        description: htmlToText(body),
-        employerName: config.employerTags.map((tag) => textOf(item[tag])).find(Boolean) ?? config.employerName,
-        locations: locations(item, config).map((city) => ({ city })),
+        description,
+        // Fields first, then the text; a configured name only for feeds that state none at all.
+        employerName: employerField ?? employerFromText(description, patterns) ?? config.employerName,
+        locations: places.length ? places : placesFromText(description, patterns),
+        salary: salaryFromText(config.salaryTags.map((tag) => textOf(item[tag])).find(Boolean)),
+        remote: config.remoteTags.some((tag) => /^(?:true|1|yes|ja)$/i.test(textOf(item[tag]) ?? '')) || undefined,
         datePosted: toIsoDate(atom ? (item.published ?? item.updated) : item.pubDate),
       },
       errors,

@@ -6,6 +6,7 @@
 import * as cheerio from 'cheerio';
 import { z } from 'zod';
 import type { PostingLocation, RawPosting, Salary } from '../src/domain/posting.ts';
+import { periodStatedNearPay, periodWord, salaryFromText, salaryOf } from '../src/ingest/salary.ts';
 import {
   absoluteUrl,
   asArray,
@@ -40,6 +41,38 @@ function hasType(node: JsonObject, type: string): boolean {
   return asArray(node['@type']).some(
     (t) => typeof t === 'string' && t.replace(/^(https?:\/\/schema\.org\/|schema:)/, '') === type,
   );
+}
+
+/** Every node with an `@id` anywhere in a JSON-LD value, by id: the targets of references in a page's graph. */
+export function nodesById(value: unknown, into = new Map<string, JsonObject>(), depth = 0): Map<string, JsonObject> {
+  if (depth > 8) return into;
+  if (Array.isArray(value)) {
+    for (const entry of value) nodesById(entry, into, depth + 1);
+    return into;
+  }
+  if (!isObject(value)) return into;
+  const id = value['@id'];
+  // A bare reference ({"@id": …}) is not a definition; the first full node wins.
+  if (typeof id === 'string' && Object.keys(value).length > 1 && !into.has(id)) into.set(id, value);
+  for (const entry of Object.values(value)) nodesById(entry, into, depth + 1);
+  return into;
+}
+
+/**
+ * A value with its `@id` references replaced by the nodes they name (WordPress SEO plugins write
+ * `"hiringOrganization": {"@id": "https://…/#organization"}` and put the organisation elsewhere in `@graph`).
+ * Depth-limited, so a reference cycle ends.
+ */
+function resolveRefs(value: unknown, byId: ReadonlyMap<string, JsonObject>, depth = 0): unknown {
+  if (depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, byId, depth + 1));
+  if (!isObject(value)) return value;
+  const id = value['@id'];
+  const target = typeof id === 'string' && Object.keys(value).length === 1 ? byId.get(id) : undefined;
+  const node = target ?? value;
+  const out: JsonObject = {};
+  for (const [key, v] of Object.entries(node)) out[key] = key === '@id' ? v : resolveRefs(v, byId, depth + 1);
+  return out;
 }
 
 /** JobPosting nodes anywhere in a JSON-LD value: top level, arrays, @graph, or nested (WebPage.mainEntity). */
@@ -79,26 +112,33 @@ function location(place: unknown): PostingLocation | undefined {
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-const SALARY_UNITS: Record<string, { unit: Salary['unit']; factor: number }> = {
-  HOUR: { unit: 'hour', factor: 1 },
-  MONTH: { unit: 'month', factor: 1 },
-  YEAR: { unit: 'year', factor: 1 },
-  WEEK: { unit: 'year', factor: 52 },
-};
-
-/** MonetaryAmount with a QuantitativeValue (min/max or a single value); DAY has no fixed conversion and is dropped. */
-function salary(baseSalary: unknown): Salary | undefined {
-  const amount = asArray(baseSalary).find(isObject);
-  if (!amount) return undefined;
-  const value = isObject(amount.value) ? amount.value : { value: amount.value, unitText: amount.unitText };
-  const unit = SALARY_UNITS[String(value.unitText ?? amount.unitText ?? 'YEAR').toUpperCase()];
-  if (!unit) return undefined;
-  const scale = (n: number | undefined) => (n === undefined ? undefined : n * unit.factor);
-  const min = scale(number(value.minValue) ?? number(value.value));
-  const max = scale(number(value.maxValue) ?? number(value.value));
-  if (min === undefined && max === undefined) return undefined;
-  const currency = clean(amount.currency)?.toUpperCase();
-  return compact({ min, max, currency: currency?.length === 3 ? currency : 'EUR', unit: unit.unit });
+/**
+ * `baseSalary` in every shape pages write: a MonetaryAmount with a QuantitativeValue (min/max or one value), a
+ * MonetaryAmount whose value is a number or text, a bare number, or text ("3.000 – 3.500 € monatlich"). The period
+ * is the `unitText`, else what the text or the page says about pay (`pageText`); a figure without a stated period
+ * is left out. WEEK is converted to a year; DAY has no fixed conversion and is dropped.
+ */
+function salary(baseSalary: unknown, node: JsonObject, pageText: string): Salary | undefined {
+  const entry = asArray(baseSalary)[0];
+  if (entry === undefined || entry === null) return undefined;
+  const amount: JsonObject = isObject(entry) ? entry : { value: entry };
+  const value: JsonObject = isObject(amount.value) ? amount.value : { value: amount.value, unitText: amount.unitText };
+  const currency = clean(amount.currency ?? node.salaryCurrency);
+  const unitText = clean(value.unitText ?? amount.unitText);
+  if (unitText?.toUpperCase() === 'DAY') return undefined;
+  const week = unitText?.toUpperCase() === 'WEEK';
+  const stated = week ? 'year' : unitText ? periodWord(unitText) : undefined;
+  const factor = week ? 52 : 1;
+  const scale = (n: number | undefined) => (n === undefined ? undefined : n * factor);
+  if (typeof value.value === 'string' && number(value.value) === undefined) {
+    return salaryFromText(value.value, { period: stated ?? periodStatedNearPay(pageText), currency });
+  }
+  return salaryOf({
+    min: scale(number(value.minValue) ?? number(value.value)),
+    max: scale(number(value.maxValue) ?? number(value.value)),
+    currency,
+    period: stated ?? periodStatedNearPay(pageText),
+  });
 }
 
 function identifier(value: unknown): string | undefined {
@@ -122,13 +162,14 @@ export function mapJobPosting(
     return undefined;
   }
   const url = absoluteUrl(node.url, pageUrl) ?? pageUrl;
-  const remote = asArray(node.jobLocationType).some((t) => String(t).toUpperCase() === 'TELECOMMUTE');
+  const remote = asArray(node.jobLocationType).some((t) => /TELECOMMUTE$/i.test(String(t)));
+  const description = htmlToText(typeof node.description === 'string' ? node.description : undefined);
   return toRawPosting(
     {
       externalId: identifier(node.identifier) ?? absoluteUrl(node.url, pageUrl) ?? fallbackId,
       url,
       title,
-      description: htmlToText(typeof node.description === 'string' ? node.description : undefined),
+      description,
       employerName: text(node.hiringOrganization),
       locations: asArray(node.jobLocation)
         .map(location)
@@ -141,7 +182,7 @@ export function mapJobPosting(
           .filter((t) => t !== undefined),
       ).slice(0, 20),
       remote: remote || undefined,
-      salary: salary(node.baseSalary),
+      salary: salary(node.baseSalary, node, description),
       occupationHints: asArray(node.occupationalCategory)
         .map(text)
         .filter((t) => t !== undefined)
@@ -166,14 +207,14 @@ function parseJsonLd(source: string): unknown {
 /** Pure extraction from one HTML page: postings plus a parse error per unreadable block or posting. */
 export function extractJobPostings(html: string, pageUrl: string, errors: CrawlErrorRecord[]): RawPosting[] {
   const $ = cheerio.load(html);
-  const nodes: JsonObject[] = [];
+  const blocks: unknown[] = [];
   $('script').each((index, element) => {
     const type = ($(element).attr('type') ?? '').trim().toLowerCase();
     if (type !== 'application/ld+json') return;
     const source = $(element).text().trim();
     if (!source) return;
     try {
-      nodes.push(...findJobPostings(parseJsonLd(source)));
+      blocks.push(parseJsonLd(source));
     } catch (error) {
       errors.push({
         url: pageUrl,
@@ -182,6 +223,9 @@ export function extractJobPostings(html: string, pageUrl: string, errors: CrawlE
       });
     }
   });
+  // References may point into another block of the same page.
+  const byId = nodesById(blocks);
+  const nodes = blocks.flatMap((block) => findJobPostings(block)).map((node) => resolveRefs(node, byId) as JsonObject);
   return nodes
     .map((node, index) => mapJobPosting(node, pageUrl, `${pageUrl}#${index}`, errors))
     .filter((posting) => posting !== undefined);

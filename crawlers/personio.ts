@@ -3,7 +3,17 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import type { ContractType, OfferType, WorkingTime } from '../src/domain/enums.ts';
 import type { RawPosting } from '../src/domain/posting.ts';
-import { asArray, clean, htmlToText, parseConfig, recordError, toIsoDate, toRawPosting, unique } from './common.ts';
+import {
+  asArray,
+  clean,
+  htmlToText,
+  parseConfig,
+  parseXmlOrRefuse,
+  recordError,
+  toIsoDate,
+  toRawPosting,
+  unique,
+} from './common.ts';
 import { CrawlError } from './http/errors.ts';
 import type { CrawlContext, CrawlErrorRecord, SourceResult } from './types.ts';
 
@@ -49,7 +59,9 @@ export function mapPersonioFeed(
 ): RawPosting[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new CrawlError('parse', `Personio feed is not well-formed XML: ${valid.err.msg}`, feedUrl);
-  const doc = parser.parse(xml) as { 'workzag-jobs'?: { position?: Node[] } | '' };
+  const doc = parseXmlOrRefuse(() => parser.parse(xml), feedUrl, 'Personio feed') as {
+    'workzag-jobs'?: { position?: Node[] } | '';
+  };
   const root = doc['workzag-jobs'];
   if (root === undefined) throw new CrawlError('parse', 'not a Personio feed (no workzag-jobs element)', feedUrl);
   const origin = new URL(feedUrl).origin;

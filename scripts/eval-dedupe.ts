@@ -17,11 +17,20 @@ interface Pair {
   same: boolean;
   a: unknown;
   b: unknown;
+  /** The sources listing each side; pairs without them come from two different sources. */
+  sourceA?: string;
+  sourceB?: string;
 }
 
-function vacancy(input: unknown): DedupeVacancy {
+function vacancy(input: unknown, sourceId: string): DedupeVacancy {
   const raw = RawPosting.parse(input);
-  return { ...normalisePosting(raw, { now: NOW }), url: raw.url, originUrl: raw.originUrl };
+  return {
+    ...normalisePosting(raw, { now: NOW }),
+    url: raw.url,
+    originUrl: raw.originUrl,
+    sourceId,
+    externalId: raw.externalId,
+  };
 }
 
 const pairs: Pair[] = readFileSync(FILE, 'utf8')
@@ -33,10 +42,12 @@ let tp = 0;
 let fp = 0;
 let blocked = 0;
 const errorsByKind: Record<string, number> = {};
+const pairsByKind: Record<string, number> = {};
 for (const pair of pairs) {
-  const a = vacancy(pair.a);
-  const b = vacancy(pair.b);
+  const a = vacancy(pair.a, pair.sourceA ?? 'a');
+  const b = vacancy(pair.b, pair.sourceB ?? 'b');
   const result = sameVacancy(a, b);
+  pairsByKind[pair.kind] = (pairsByKind[pair.kind] ?? 0) + 1;
   if (pair.same) {
     const keysA = new Set(dedupeKeys(a));
     if (dedupeKeys(b).some((k) => keysA.has(k))) blocked++;
@@ -52,6 +63,12 @@ for (const pair of pairs) {
 }
 
 const positives = pairs.filter((p) => p.same).length;
+/** Pairs and errors of the kinds a filter selects. */
+function subset(select: (kind: string) => boolean) {
+  const kinds = Object.keys(pairsByKind).filter(select);
+  const sum = (m: Record<string, number>) => kinds.reduce((n, k) => n + (m[k] ?? 0), 0);
+  return { pairs: sum(pairsByKind), errors: sum(errorsByKind) };
+}
 const round = (x: number) => Math.round(x * 1000) / 1000;
 console.log(
   JSON.stringify({
@@ -61,5 +78,7 @@ console.log(
     recall: round(positives === 0 ? 1 : tp / positives),
     blockingRecall: round(positives === 0 ? 1 : blocked / positives),
     errorsByKind,
+    employerless: subset((k) => k.startsWith('employerless')),
+    sameSourceDistinctIds: subset((k) => k === 'same_source_distinct_ids'),
   }),
 );

@@ -35,9 +35,12 @@ export function isRemote(vacancy: MatchVacancy): boolean {
   return vacancy.remote || vacancy.lat === null || vacancy.lon === null;
 }
 
-/** Commute distance, null for remote vacancies. */
-export function commuteKm(profile: MatchProfile, vacancy: MatchVacancy): number | null {
-  return isRemote(vacancy) ? null : distanceKm(profile, { lat: vacancy.lat as number, lon: vacancy.lon as number });
+/** Commute distance to the vacancy's nearest place, null for remote vacancies. */
+export function commuteKm(profile: { lat: number; lon: number }, vacancy: MatchVacancy): number | null {
+  if (isRemote(vacancy)) return null;
+  let km = distanceKm(profile, { lat: vacancy.lat as number, lon: vacancy.lon as number });
+  for (const place of vacancy.places ?? []) km = Math.min(km, distanceKm(profile, place));
+  return km;
 }
 
 /** `distance` may be passed when the caller has computed it already (the index does, to filter). */

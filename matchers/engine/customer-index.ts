@@ -11,7 +11,7 @@ import { ProfileGroup } from '../../src/domain/enums.ts';
 import { distanceKm } from '../../src/geo/plz.ts';
 import { customerAtCapNote, NO_OPEN_PROPOSALS, vacancyCapNote } from './caps.ts';
 import { addTo, grown, maskOf, removeFrom, Slots, WORKING_TIME_BIT } from './columns.ts';
-import { availabilityDeadline, isRemote, pairContext } from './constraints.ts';
+import { availabilityDeadline, commuteKm, isRemote, pairContext } from './constraints.ts';
 import { profileGroupAllowed } from './eligibility.ts';
 import { explainExclusion } from './explain.ts';
 import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
@@ -127,7 +127,8 @@ export function rankCustomersForVacancy(index: CustomerIndex, vacancy: MatchVaca
         excluded++;
         continue;
       }
-      const d = remote ? null : distanceKm({ lat: index.lat[slot] as number, lon: index.lon[slot] as number }, place);
+      const home = { lat: index.lat[slot] as number, lon: index.lon[slot] as number };
+      const d = remote ? null : vacancy.places?.length ? commuteKm(home, vacancy) : distanceKm(home, place);
       if (d !== null && d > (index.maxCommute[slot] as number)) {
         excluded++;
         continue;

@@ -35,6 +35,11 @@ export const MatchVacancy = z.object({
   lat: z.number().min(-90).max(90).nullable(),
   lon: z.number().min(-180).max(180).nullable(),
   remote: z.boolean().default(false),
+  /** Every work place with coordinates when there are several (the main one too); the nearest one counts. */
+  places: z
+    .array(z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }))
+    .max(50)
+    .optional(),
   /** Alternatives the employer offers (Jobsuche semantics): the vacancy fits if any one of them fits. */
   workingTimes: z.array(WorkingTime).min(1),
   contractType: ContractType.nullable(),

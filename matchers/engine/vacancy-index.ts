@@ -10,7 +10,7 @@ import type { MatchProfile } from '../../src/domain/customer.ts';
 import { distanceKm } from '../../src/geo/plz.ts';
 import { customerCapNote, NO_OPEN_PROPOSALS, vacancyAtCapNote } from './caps.ts';
 import { addTo, grown, LICENCE_BIT, maskOf, removeFrom, Slots, WORKING_TIME_BIT } from './columns.ts';
-import { isRemote, pairContext } from './constraints.ts';
+import { commuteKm, isRemote, pairContext } from './constraints.ts';
 import { isEligible } from './eligibility.ts';
 import { profileFacts } from './facts.ts';
 import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
@@ -71,7 +71,7 @@ export class VacancyIndex {
       this.buckets.set(vacancy.kldbCode, cells);
       addTo(this.codesByPrefix, vacancy.kldbCode.slice(0, 2), vacancy.kldbCode);
     }
-    addTo(cells, cellOf(vacancy), slot);
+    for (const cell of cellsOf(vacancy)) addTo(cells, cell, slot);
   }
 
   remove(id: string): boolean {
@@ -80,7 +80,7 @@ export class VacancyIndex {
     if (!vacancy || slot === undefined) return false;
     const cells = this.buckets.get(vacancy.kldbCode);
     if (cells) {
-      removeFrom(cells, cellOf(vacancy), slot);
+      for (const cell of cellsOf(vacancy)) removeFrom(cells, cell, slot);
       if (cells.size === 0) {
         this.buckets.delete(vacancy.kldbCode);
         removeFrom(this.codesByPrefix, vacancy.kldbCode.slice(0, 2), vacancy.kldbCode);
@@ -107,12 +107,11 @@ function cellKey(latCell: number, lonCell: number): number {
   return (latCell + LAT_CELLS_OFFSET) * LON_CELLS_SPAN + lonCell + LON_CELLS_SPAN / 2;
 }
 
-function cellOf(vacancy: MatchVacancy): number {
-  if (isRemote(vacancy)) return REMOTE_CELL;
-  return cellKey(
-    Math.floor((vacancy.lat as number) / CELL_LAT_DEG),
-    Math.floor((vacancy.lon as number) / CELL_LON_DEG),
-  );
+/** The grid cells of every place of the vacancy (one for most), or the remote cell. */
+function cellsOf(vacancy: MatchVacancy): number[] {
+  if (isRemote(vacancy)) return [REMOTE_CELL];
+  const points = [{ lat: vacancy.lat as number, lon: vacancy.lon as number }, ...(vacancy.places ?? [])];
+  return [...new Set(points.map((p) => cellKey(Math.floor(p.lat / CELL_LAT_DEG), Math.floor(p.lon / CELL_LON_DEG))))];
 }
 
 /** Cells that may hold a point within `radiusKm`; one cell of margin on every side. Null: radius too large, scan all. */
@@ -155,8 +154,12 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
   const range = cellRange(profile.lat, profile.lon, profile.maxCommuteKm);
   let excluded = 0;
 
+  // A vacancy with several places sits in several cells; it is offered once.
+  const visited = new Set<number>();
   const visit = (slots: Set<number>) => {
     for (const slot of slots) {
+      if (visited.has(slot)) continue;
+      visited.add(slot);
       const start = index.startDate[slot] as number;
       const cheapPass =
         (index.validThrough[slot] as number) >= now &&
@@ -167,15 +170,17 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
         excluded++;
         continue;
       }
+      const vacancy = index.slots.items[slot] as MatchVacancy;
       const d =
         index.remote[slot] === 1
           ? null
-          : distanceKm(profile, { lat: index.lat[slot] as number, lon: index.lon[slot] as number });
+          : vacancy.places?.length
+            ? commuteKm(profile, vacancy)
+            : distanceKm(profile, { lat: index.lat[slot] as number, lon: index.lon[slot] as number });
       if (d !== null && d > profile.maxCommuteKm) {
         excluded++;
         continue;
       }
-      const vacancy = index.slots.items[slot] as MatchVacancy;
       const atCap = (open.perVacancy.get(vacancy.id) ?? 0) >= caps.perVacancy;
       if (!offer(pairContext(profile, vacancy, opts, d), vacancy.id, atCap ? skipped : top)) excluded++;
     }

@@ -3,7 +3,7 @@
  * and never the protected attributes (gender, birth year, nationality, religion, disability), which therefore cannot
  * reach the matcher even by mistake.
  */
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Ctx } from '../../src/context.ts';
 import { MATCH_PROFILE_COLUMNS } from '../../src/customers/access.ts';
 import { customers, vacancies } from '../../src/db/schema.ts';
@@ -21,6 +21,7 @@ const MATCH_FIELDS = [
   'requirementLevel',
   'lat',
   'lon',
+  'places',
   'remote',
   'workingTimes',
   'contractType',
@@ -41,8 +42,10 @@ function toMatchVacancy(id: string, v: MatchFields, extra: { startDate: Date | n
   if (!v.kldbCode || v.kldbNeedsReview || v.requirementLevel === null || v.publishedAt === null) return null;
   if (!v.remote && (v.lat === null || v.lon === null)) return null;
   if (v.workingTimes.length === 0) return null;
-  // MatchVacancy's object schema keeps only its own keys (kldbNeedsReview is a gate, not an input).
-  return MatchVacancy.parse({ ...v, ...extra, id });
+  // MatchVacancy's object schema keeps only its own keys (kldbNeedsReview is a gate, not an input). Only places with
+  // coordinates can be commuted to; names alone stay out.
+  const places = (v.places ?? []).filter((p) => p.lat !== null && p.lon !== null);
+  return MatchVacancy.parse({ ...v, places, ...extra, id });
 }
 
 const VACANCY_COLUMNS = vacancyColumns(['id', 'status', 'startDate', ...MATCH_FIELDS]);
@@ -57,10 +60,13 @@ export function toProfile(row: ProfileRow): MatchProfile | null {
 }
 
 /** Null for a vacancy that is not open or cannot be matched automatically (see toMatchVacancy). */
-export function toVacancy(row: VacancyRow): MatchVacancy | null {
+export function toVacancy(row: Omit<VacancyRow, 'places'> & Partial<Pick<VacancyRow, 'places'>>): MatchVacancy | null {
   if (row.status !== 'open') return null;
   try {
-    return toMatchVacancy(row.id, contentOf(row, MATCH_FIELDS), { startDate: row.startDate });
+    // A reader that did not select `places` (the send-time pair check) matches on the main place.
+    return toMatchVacancy(row.id, contentOf({ ...row, places: row.places ?? [] }, MATCH_FIELDS), {
+      startDate: row.startDate,
+    });
   } catch {
     // A stored value outside the matcher's vocabulary (e.g. an unknown working time) makes the vacancy unmatchable.
     return null;
@@ -69,6 +75,9 @@ export function toVacancy(row: VacancyRow): MatchVacancy | null {
 
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
+/** Restricted customers (Art. 18 GDPR) are kept in the table but never reach the matcher. */
+const matchable = isNull(customers.restrictedAt);
+
 /** Every customer as a MatchProfile, in pages by id; eligibility is applied at rank time. */
 export async function* loadAllProfiles(ctx: Ctx, pageSize = 5000): AsyncGenerator<MatchProfile[]> {
   let last = FIRST_ID;
@@ -76,7 +85,7 @@ export async function* loadAllProfiles(ctx: Ctx, pageSize = 5000): AsyncGenerato
     const rows = await ctx.db
       .select(MATCH_PROFILE_COLUMNS)
       .from(customers)
-      .where(gt(customers.id, last))
+      .where(and(gt(customers.id, last), matchable))
       .orderBy(asc(customers.id))
       .limit(pageSize);
     if (rows.length === 0) return;
@@ -101,13 +110,13 @@ export async function* loadAllVacancies(ctx: Ctx, pageSize = 5000): AsyncGenerat
   }
 }
 
-/** The named customers as they are now; ids missing from the map have vanished or are unusable. */
+/** The named customers as they are now; ids missing from the map have vanished, are restricted or unusable. */
 export async function loadProfiles(ctx: Ctx, ids: readonly string[]): Promise<Map<string, MatchProfile>> {
   if (ids.length === 0) return new Map();
   const rows = await ctx.db
     .select(MATCH_PROFILE_COLUMNS)
     .from(customers)
-    .where(inArray(customers.id, [...ids]));
+    .where(and(inArray(customers.id, [...ids]), matchable));
   const out = new Map<string, MatchProfile>();
   for (const row of rows) {
     const profile = toProfile(row);
@@ -129,4 +138,10 @@ export async function loadVacancies(ctx: Ctx, ids: readonly string[]): Promise<M
     if (vacancy) out.set(vacancy.id, vacancy);
   }
   return out;
+}
+
+/** The ids of every customer the matcher may hold, to find those deleted since it loaded them. */
+export async function loadMatchableCustomerIds(ctx: Ctx): Promise<Set<string>> {
+  const rows = await ctx.db.select({ id: customers.id }).from(customers).where(matchable);
+  return new Set(rows.map((r) => r.id));
 }

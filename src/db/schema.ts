@@ -222,6 +222,14 @@ export const vacancies = pgTable(
     place: text('place'),
     lat: doublePrecision('lat'),
     lon: doublePrecision('lon'),
+    /**
+     * Every place of the vacancy, the one in plz/place/lat/lon first, when it has more than one (a schema.org
+     * `jobLocation` list, Personio's additional offices). Empty: the vacancy has at most that one place.
+     */
+    places: jsonb('places')
+      .$type<Array<{ plz: string | null; place: string | null; lat: number | null; lon: number | null }>>()
+      .notNull()
+      .default([]),
     remote: boolean('remote').notNull().default(false),
     workingTimes: text('working_times').array().notNull().default(sql`'{}'::text[]`),
     contractType: text('contract_type', { enum: ['befristet', 'unbefristet'] }),
@@ -306,6 +314,14 @@ export const vacancySources = pgTable(
     missingCount: integer('missing_count').notNull().default(0),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * This posting's content as normalised when it last changed: the vacancy shows, field by field, the values of
+     * its most authoritative and freshest link (src/vacancies/merge.ts). Null for links older than the merge and for
+     * employer orders, whose vacancy record is the employer's own statement.
+     */
+    content: jsonb('content').$type<Record<string, unknown>>(),
+    /** When this posting's content last changed (or was first seen): "freshest" in the merge. */
+    contentChangedAt: timestamp('content_changed_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('vacancy_sources_source_external_uq').on(t.sourceId, t.externalId),

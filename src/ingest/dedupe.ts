@@ -14,6 +14,9 @@ export type DedupeVacancy = NormalisedVacancy & {
   url?: string;
   /** The original ad a re-listing points to (BA `externeURL`). */
   originUrl?: string;
+  /** The source that lists it and its id there: two ids of one source are two vacancies. */
+  sourceId?: string;
+  externalId?: string;
 };
 
 export interface SameVacancyResult {
@@ -26,6 +29,15 @@ export interface SameVacancyResult {
 export const NEAR_KM = 5;
 /** Share of title terms two titles must have in common (Jaccard). */
 export const TITLE_SIMILARITY = 0.6;
+/**
+ * Share of word 3-shingles two descriptions must have in common (Jaccard) when an employer is missing, so that
+ * title, place and text must agree. Chosen on the labelled pairs of scripts/eval-dedupe.ts: copies of one ad on two
+ * boards (a footer added, a line break moved) scored 0.85–1, ads written from one template for two vacancies
+ * (other hours, one sentence changed or added) 0.44–0.56; 0.7 lies in the gap. See docs/coding-and-dedupe.md.
+ */
+export const TEXT_SIMILARITY = 0.7;
+/** Descriptions shorter than this many words say too little to tell two vacancies apart. */
+const MIN_TEXT_WORDS = 12;
 
 /** Legal forms and filler, longest first so "gmbh & co. kg" goes before "gmbh". */
 const LEGAL_FORMS =
@@ -97,14 +109,14 @@ export function normaliseUrl(url: string | undefined): string {
 export function dedupeKeys(v: DedupeVacancy): string[] {
   const keys = new Set<string>();
   const employer = normaliseEmployer(v.employerName);
-  if (employer) {
-    const title = titleKey(v);
-    const where = [v.plz ? `plz:${v.plz}` : '', town(v.place) ? `town:${town(v.place)}` : ''].filter(Boolean);
-    if (where.length === 0 && v.remote) where.push('remote');
-    for (const w of where) {
-      if (title) keys.add(`emp:${employer}|title:${title}|${w}`);
-      if (v.kldbCode) keys.add(`emp:${employer}|kldb:${v.kldbCode}|${w}`);
-    }
+  const title = titleKey(v);
+  const where = [v.plz ? `plz:${v.plz}` : '', town(v.place) ? `town:${town(v.place)}` : ''].filter(Boolean);
+  if (where.length === 0 && v.remote) where.push('remote');
+  for (const w of where) {
+    if (employer && title) keys.add(`emp:${employer}|title:${title}|${w}`);
+    if (employer && v.kldbCode) keys.add(`emp:${employer}|kldb:${v.kldbCode}|${w}`);
+    // Without the employer: a posting that lacks one must find, and be found by, its copies that name it.
+    if (title) keys.add(`title:${title}|${w}`);
   }
   for (const url of [v.url, v.originUrl]) {
     const n = normaliseUrl(url);
@@ -144,7 +156,27 @@ function placeMatch(a: NormalisedVacancy, b: NormalisedVacancy): PlaceMatch {
   return 'different';
 }
 
+/** The description's word 3-shingles (folded, at most the first 3,000 words). */
+function shingles(text: string): Set<string> {
+  const words = fold(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 3000);
+  const out = new Set<string>();
+  for (let i = 0; i + 2 < words.length; i++) out.add(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
+  return words.length >= MIN_TEXT_WORDS ? out : new Set();
+}
+
+/** How much two descriptions agree (Jaccard of word 3-shingles); 0 when either says too little. */
+export function textSimilarity(a: string, b: string): number {
+  return jaccard(shingles(a), shingles(b));
+}
+
 export function sameVacancy(a: DedupeVacancy, b: DedupeVacancy): SameVacancyResult {
+  // The source itself tells its postings apart: however alike, two ids of one source are two vacancies.
+  if (a.sourceId && a.sourceId === b.sourceId && a.externalId !== b.externalId) {
+    return { same: false, score: 0, reasons: ['two postings of one source'] };
+  }
   const urlA = normaliseUrl(a.url);
   const urlB = normaliseUrl(b.url);
   const originA = normaliseUrl(a.originUrl);
@@ -178,6 +210,18 @@ export function sameVacancy(a: DedupeVacancy, b: DedupeVacancy): SameVacancyResu
   reasons.push(`place ${place}`);
 
   const score = (employerOk ? 0.4 : 0) + 0.4 * titleSim + (place === 'same' ? 0.2 : place === 'unknown' ? 0.1 : 0);
-  const same = employerOk && titleOk && levelOk && offerOk && place === 'same';
-  return { same, score: Math.round(score * 1000) / 1000, reasons };
+  const agree = titleOk && levelOk && offerOk && place === 'same';
+  if (employerOk) return { same: agree, score: Math.round(score * 1000) / 1000, reasons };
+  // An employer named on both sides and different decides; a missing one is made up for by the text.
+  const employerMissing = !normaliseEmployer(a.employerName) || !normaliseEmployer(b.employerName);
+  let same = false;
+  let withText = score;
+  if (employerMissing && agree && titleSim >= TITLE_SIMILARITY) {
+    const text = textSimilarity(a.description, b.description);
+    reasons.push(`text similarity ${text.toFixed(2)}`);
+    same = text >= TEXT_SIMILARITY;
+    // The text stands in for the employer: of two near-identical candidates, the closer copy wins.
+    withText += 0.4 * text;
+  }
+  return { same, score: Math.round(withText * 1000) / 1000, reasons };
 }

@@ -53,7 +53,7 @@ export function normalisePosting(raw: RawPosting, opts: NormaliseOptions): Norma
   const employmentTypes = raw.employmentTypes ?? [];
   const text = cueText(title, description);
   const code = occupation(raw, title, description);
-  const location = resolveLocation(raw.locations ?? []);
+  const { remote: remoteLocation, ...location } = resolveLocation(raw.locations ?? []);
   const dates = vacancyDates(raw.datePosted, raw.validThrough, opts.now);
 
   return {
@@ -63,7 +63,8 @@ export function normalisePosting(raw: RawPosting, opts: NormaliseOptions): Norma
     ...code,
     requirementLevel: (code.kldbCode ? requirementLevel(code.kldbCode) : undefined) ?? levelCue(title),
     ...location,
-    remote: isRemote(raw.remote, text),
+    // A location that says "Remote" is the source stating it as much as a flag is.
+    remote: isRemote(raw.remote ?? (remoteLocation || undefined), text),
     workingTimes: workingTimes(raw.workingTimes, employmentTypes, text),
     contractType: contractType(raw.contractType, employmentTypes, text),
     offerType: offerType(raw.offerType, employmentTypes, title),

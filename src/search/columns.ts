@@ -62,6 +62,14 @@ export function toSlotFilter(query: SearchQuery): SlotFilter {
   return filter;
 }
 
+/** Distance from `near` when within its radius, else -1. */
+function kmWithin(near: NonNullable<SlotFilter['near']>, lat: number, lon: number): number {
+  // The box test is cheap and rejects most points before the trigonometry; NaN (no coordinates) fails it too.
+  if (!(lat >= near.minLat && lat <= near.maxLat && lon >= near.minLon && lon <= near.maxLon)) return -1;
+  const km = distanceKm(near, { lat, lon });
+  return km <= near.radiusKm ? km : -1;
+}
+
 export class VacancyColumns {
   alive = new Uint8Array(0);
   lat = new Float64Array(0);
@@ -71,6 +79,8 @@ export class VacancyColumns {
   workingTimes = new Uint8Array(0);
   contractType = new Uint8Array(0);
   offerType = new Uint8Array(0);
+  /** Coordinates (lat, lon, lat, lon …) of the places besides the main one, for the few vacancies with several. */
+  readonly otherPlaces = new Map<number, Float64Array>();
 
   get capacity(): number {
     return this.alive.length;
@@ -86,10 +96,16 @@ export class VacancyColumns {
     this.workingTimes[slot] = workingTimeMask(doc.workingTimes);
     this.contractType[slot] = doc.contractType ? ContractType.options.indexOf(doc.contractType) + 1 : 0;
     this.offerType[slot] = OfferType.options.indexOf(doc.offerType) + 1;
+    const others = (doc.places ?? [])
+      .filter((p) => p.lat !== null && p.lon !== null && (p.lat !== doc.lat || p.lon !== doc.lon))
+      .flatMap((p) => [p.lat as number, p.lon as number]);
+    if (others.length) this.otherPlaces.set(slot, Float64Array.from(others));
+    else this.otherPlaces.delete(slot);
   }
 
   unset(slot: number): void {
     this.alive[slot] = 0;
+    this.otherPlaces.delete(slot);
   }
 
   /**
@@ -107,12 +123,16 @@ export class VacancyColumns {
     if ((this.publishedAt[slot] as number) < f.publishedSince) return -1;
     const near = f.near;
     if (!near) return 0;
-    const lat = this.lat[slot] as number;
-    const lon = this.lon[slot] as number;
-    // The box test is cheap and rejects most slots before the trigonometry; NaN (no coordinates) fails it too.
-    if (!(lat >= near.minLat && lat <= near.maxLat && lon >= near.minLon && lon <= near.maxLon)) return -1;
-    const km = distanceKm(near, { lat, lon });
-    return km <= near.radiusKm ? km : -1;
+    const km = kmWithin(near, this.lat[slot] as number, this.lon[slot] as number);
+    const others = this.otherPlaces.get(slot);
+    if (!others) return km;
+    // A vacancy with several places is found near any of them, at the distance of the nearest.
+    let best = km;
+    for (let i = 0; i + 1 < others.length; i += 2) {
+      const d = kmWithin(near, others[i] as number, others[i + 1] as number);
+      if (d >= 0 && (best < 0 || d < best)) best = d;
+    }
+    return best;
   }
 
   /** Facet counts over the given slots. */

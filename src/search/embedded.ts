@@ -7,6 +7,7 @@ import { Index } from 'flexsearch';
 import { toSummary, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
 import { toSlotFilter, VacancyColumns } from './columns.ts';
 import { analyse, isStopWord, stem, words } from './german.ts';
+import { nearestPlaceFirst } from './nearest-place.ts';
 import type { SearchEngine, SearchHit, SearchQuery, SearchResult } from './search-engine.ts';
 import { topK } from './top-k.ts';
 import { Vocabulary } from './vocabulary.ts';
@@ -122,7 +123,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
 
     const offset = (query.page - 1) * query.perPage;
     const window = topK(candidates, total, offset + query.perPage, better);
-    const hits = window.slice(offset).map((slot) => this.hit(slot, distances));
+    const hits = window.slice(offset).map((slot) => this.hit(slot, distances, query.near));
     return {
       hits,
       total,
@@ -222,10 +223,10 @@ export class EmbeddedSearchEngine implements SearchEngine {
     return slots;
   }
 
-  private hit(slot: number, distances: Float64Array | undefined): SearchHit {
+  private hit(slot: number, distances: Float64Array | undefined, near: SearchQuery['near']): SearchHit {
     const summary = this.summaries[slot] as VacancySummary;
-    if (!distances) return { ...summary };
-    return { ...summary, distanceKm: Math.round((distances[slot] as number) * 10) / 10 };
+    if (!distances || !near) return { ...summary };
+    return { ...nearestPlaceFirst(summary, near), distanceKm: Math.round((distances[slot] as number) * 10) / 10 };
   }
 }
 

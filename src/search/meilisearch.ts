@@ -15,8 +15,8 @@ import {
   type Task,
 } from 'meilisearch';
 import { OfferType } from '../domain/enums.ts';
-import { distanceKm } from '../geo/plz.ts';
 import { SUMMARY_FIELDS, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
+import { nearestKm, nearestPlaceFirst } from './nearest-place.ts';
 import {
   emptyFacets,
   MAX_RESULT_WINDOW,
@@ -135,9 +135,9 @@ export class MeilisearchSearchEngine implements SearchEngine {
     const total = Math.max(offerTotal, response.totalHits);
     const hits: SearchHit[] = response.hits.map((hit) => {
       const summary = pick(hit);
-      if (!query.near || summary.lat === null || summary.lon === null) return summary;
-      const km = distanceKm(query.near, { lat: summary.lat, lon: summary.lon });
-      return { ...summary, distanceKm: Math.round(km * 10) / 10 };
+      const km = query.near ? nearestKm(summary, query.near) : undefined;
+      if (!query.near || km === undefined) return summary;
+      return { ...nearestPlaceFirst(summary, query.near), distanceKm: Math.round(km * 10) / 10 };
     });
     return {
       hits,

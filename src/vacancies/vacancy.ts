@@ -57,6 +57,18 @@ function mask<K extends string>(keys: readonly K[]): { [P in K]: true } {
   return Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
 }
 
+/** One place of a vacancy: postcode and coordinates when known. */
+export const VacancyPlace = z.object({
+  plz: z
+    .string()
+    .regex(/^\d{5}$/)
+    .nullable(),
+  place: z.string().max(200).nullable(),
+  lat: z.number().min(-90).max(90).nullable(),
+  lon: z.number().min(-180).max(180).nullable(),
+});
+export type VacancyPlace = z.infer<typeof VacancyPlace>;
+
 /** The whole record as zod, from the table; refinements only where the column type says too little. */
 const VacancyRecord = createSelectSchema(vacancies, {
   title: (s) => s.min(1).max(500),
@@ -70,6 +82,8 @@ const VacancyRecord = createSelectSchema(vacancies, {
   salary: () => Salary,
   licences: () => z.array(Licence),
   languages: () => z.array(LanguageRequirement),
+  // Optional in the content: a producer with one place (demo data, an employer order) need not repeat it.
+  places: () => z.array(VacancyPlace).max(50).optional(),
 });
 
 /** The normalised vacancy: what ingest stores, the index serves and the matcher scores. */
@@ -77,6 +91,22 @@ export const NormalisedVacancy = VacancyRecord.omit(mask(RECORD_COLUMNS));
 export type NormalisedVacancy = z.infer<typeof NormalisedVacancy>;
 export type ContentField = keyof NormalisedVacancy;
 export const CONTENT_FIELDS = NormalisedVacancy.keyof().options;
+
+/**
+ * Every place of a vacancy, the main one first: the `places` list when there are several, else the main place
+ * alone (none for a vacancy without any). Readers use this rather than either field.
+ */
+export function placesOf(v: {
+  plz: string | null;
+  place: string | null;
+  lat: number | null;
+  lon: number | null;
+  places?: readonly VacancyPlace[] | null;
+}): VacancyPlace[] {
+  if (v.places && v.places.length > 0) return [...v.places];
+  if (v.plz === null && v.place === null && v.lat === null && v.lon === null) return [];
+  return [{ plz: v.plz, place: v.place, lat: v.lat, lon: v.lon }];
+}
 
 /** The Drizzle columns of the given fields, for a select of just what a reader needs. */
 export function vacancyColumns<K extends Column>(keys: readonly K[]): Pick<typeof vacancies._.columns, K> {
@@ -112,6 +142,7 @@ const DOCUMENT_CONTENT = [
   'plz',
   'lat',
   'lon',
+  'places',
   'kldbCode',
   'workingTimes',
   'contractType',
@@ -128,12 +159,15 @@ export const VacancyDocument = z.object({
 });
 export type VacancyDocument = z.infer<typeof VacancyDocument>;
 
+type DocumentSource = Pick<VacancyRow, 'id' | 'createdAt' | 'publishedAt' | (typeof DOCUMENT_CONTENT)[number]>;
+
+/** `places` may be left out by producers with one place (generated data). */
 export function toVacancyDocument(
-  row: Pick<VacancyRow, 'id' | 'createdAt' | 'publishedAt' | (typeof DOCUMENT_CONTENT)[number]>,
+  row: Omit<DocumentSource, 'places'> & Partial<Pick<DocumentSource, 'places'>>,
 ): VacancyDocument {
   return {
     id: row.id,
-    ...contentOf(row, DOCUMENT_CONTENT),
+    ...contentOf({ ...row, places: row.places ?? [] }, DOCUMENT_CONTENT),
     kldbTitle: titleOf(row.kldbCode),
     publishedAt: (row.publishedAt ?? row.createdAt).getTime(),
   };
@@ -200,6 +234,8 @@ export const VacancyDetailJson = z.object(
     id: z.string(),
     status: VacancyRecord.shape.status,
     ...PublicContent.shape,
+    /** Every place, the main one (plz, place, lat, lon) first; a radius search finds the vacancy near any of them. */
+    places: z.array(VacancyPlace),
     kldbTitle: z.string().nullable(),
     publishedAt: z.iso.datetime().nullable(),
     validThrough: z.iso.datetime().nullable(),
@@ -218,6 +254,7 @@ export function vacancyDetailJson(row: VacancyDetailRow, links: string[]): Vacan
     id: row.id,
     status: row.status,
     ...contentOf(row, PUBLIC_CONTENT),
+    places: placesOf(row),
     kldbTitle: titleOf(row.kldbCode),
     publishedAt: iso(row.publishedAt),
     validThrough: iso(row.validThrough),
@@ -225,8 +262,11 @@ export function vacancyDetailJson(row: VacancyDetailRow, links: string[]): Vacan
   });
 }
 
-/** One hit of `GET /api/v1/vacancies`: the summary, with the distance instead of coordinates (the detail has them). */
-const HitSummary = VacancySummary.omit({ lat: true, lon: true });
+/**
+ * One hit of `GET /api/v1/vacancies`: the summary, with the distance instead of coordinates (the detail has them and
+ * every place). With a searched place, `place`, `plz` and the distance are those of the vacancy's nearest place.
+ */
+const HitSummary = VacancySummary.omit({ lat: true, lon: true, places: true });
 const HIT_FIELDS = HitSummary.keyof().options;
 export const VacancyHitJson = z.object(
   wire({

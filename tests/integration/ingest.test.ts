@@ -38,6 +38,7 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
   const ctx = () => testContext(database.db, NOW);
   let careers: string;
   let board: string;
+  let ba: string;
 
   beforeAll(async () => {
     database = await openMigrated(factory);
@@ -51,10 +52,12 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
           legalBasis: 'test',
         },
         { name: 'Beispiel Jobbörse', type: 'feed', url: 'https://board.invalid/feed', legalBasis: 'test' },
+        { name: 'BA Jobsuche', type: 'ba_jobsuche', url: 'https://ba.invalid', legalBasis: 'test' },
       ])
       .returning({ id: sources.id });
     careers = rows[0]!.id;
     board = rows[1]!.id;
+    ba = rows[2]!.id;
   });
   afterAll(async () => database.close());
 
@@ -146,10 +149,10 @@ describe.each(testDatabases())('ingest on $name', (factory) => {
   });
 
   it('links a BA re-listing to its origin by URL', async () => {
-    const r = await ingest(board, [
+    const r = await ingest(ba, [
       posting({
         externalId: '10000-1-S',
-        url: 'https://board.invalid/ba/1',
+        url: 'https://ba.invalid/ba/1',
         originUrl: 'https://karriere.beispiel-logistik.invalid/jobs/job-1',
         title: 'Lagerist',
       }),

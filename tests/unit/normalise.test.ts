@@ -83,8 +83,13 @@ describe('resolveLocation', () => {
   });
   it('reads a postcode written into the city field and survives absurd input', () => {
     expect(resolveLocation([{ city: '70173 Stuttgart' }]).plz).toBe('70173');
-    expect(resolveLocation([{ plz: 'abcde', city: '' }])).toEqual({ plz: null, place: null, lat: null, lon: null });
-    expect(resolveLocation([])).toEqual({ plz: null, place: null, lat: null, lon: null });
+    expect(resolveLocation([{ plz: 'abcde', city: '' }])).toMatchObject({
+      plz: null,
+      place: null,
+      lat: null,
+      lon: null,
+    });
+    expect(resolveLocation([])).toMatchObject({ plz: null, place: null, lat: null, lon: null });
   });
 });
 

@@ -26,6 +26,7 @@ const content = new Set<string>(CONTENT_FIELDS);
 
 /** A full row with a value in every column, none of them a default. */
 const row: VacancyRow = {
+  places: [],
   id: '00000000-0000-4000-8000-000000000001',
   status: 'open',
   referenceNumber: 'AG-2026-000001',

@@ -17,23 +17,29 @@ type Candidate = Pick<VacancyRow, keyof typeof CANDIDATE_COLUMNS>;
 export async function findDuplicates(tx: Ctx, sourceId: string, fresh: FreshPosting[]): Promise<Map<string, string>> {
   const byUrl = await openVacanciesByUrl(tx, sourceId, fresh);
   const candidatesByKey = await candidatesByDedupeKey(tx, sourceId, fresh);
+  // Two postings of one source are two vacancies, also when a re-listing points to the same career page: a vacancy
+  // this source already lists is never a duplicate of another of its postings.
+  const listedHere = await listedBySource(tx, sourceId, [...byUrl.values()]);
+  for (const [url, vacancyId] of byUrl) if (listedHere.has(vacancyId)) byUrl.delete(url);
   const duplicates = new Map<string, string>();
   for (const f of fresh) {
     const { raw } = f;
     let duplicateOf = [raw.originUrl, raw.url].map((u) => (u ? byUrl.get(u) : undefined)).find(Boolean);
     if (!duplicateOf) {
-      const probe = { ...f.normalised, url: raw.url, originUrl: raw.originUrl };
+      const probe = { ...f.normalised, url: raw.url, originUrl: raw.originUrl, sourceId, externalId: raw.externalId };
       const seen = new Set<string>();
+      let best = -1;
+      // Every candidate is weighed: of two near-identical vacancies, the posting belongs to the closer one.
       for (const key of f.keys) {
         for (const c of candidatesByKey.get(key) ?? []) {
           if (seen.has(c.id)) continue;
           seen.add(c.id);
-          if (sameVacancy(contentOf(c, CONTENT_FIELDS), probe).same) {
+          const result = sameVacancy(contentOf(c, CONTENT_FIELDS), probe);
+          if (result.same && result.score > best) {
+            best = result.score;
             duplicateOf = c.id;
-            break;
           }
         }
-        if (duplicateOf) break;
       }
     }
     if (duplicateOf) duplicates.set(raw.externalId, duplicateOf);
@@ -85,23 +91,10 @@ async function candidatesByDedupeKey(
         .where(and(eq(vacancies.status, 'open'), inArray(vacancies.id, candidateIds)))
     : [];
   // Two postings of the same source are two vacancies: the source itself tells them apart.
-  const sameSource = new Set(
-    candidates.length
-      ? (
-          await tx.db
-            .select({ vacancyId: vacancySources.vacancyId })
-            .from(vacancySources)
-            .where(
-              and(
-                eq(vacancySources.sourceId, sourceId),
-                inArray(
-                  vacancySources.vacancyId,
-                  candidates.map((c) => c.id),
-                ),
-              ),
-            )
-        ).map((r) => r.vacancyId)
-      : [],
+  const sameSource = await listedBySource(
+    tx,
+    sourceId,
+    candidates.map((c) => c.id),
   );
   const candidateById = new Map(candidates.filter((c) => !sameSource.has(c.id)).map((c) => [c.id, c]));
   const candidatesByKey = new Map<string, Candidate[]>();
@@ -110,4 +103,14 @@ async function candidatesByDedupeKey(
     if (c) candidatesByKey.set(key, [...(candidatesByKey.get(key) ?? []), c]);
   }
   return candidatesByKey;
+}
+
+/** Those of the given vacancies that the source already links to. */
+async function listedBySource(tx: Ctx, sourceId: string, vacancyIds: string[]): Promise<Set<string>> {
+  if (vacancyIds.length === 0) return new Set();
+  const rows = await tx.db
+    .select({ vacancyId: vacancySources.vacancyId })
+    .from(vacancySources)
+    .where(and(eq(vacancySources.sourceId, sourceId), inArray(vacancySources.vacancyId, [...new Set(vacancyIds)])));
+  return new Set(rows.map((r) => r.vacancyId));
 }

@@ -7,7 +7,7 @@ import { and, eq, isNull, ne } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../../context.ts';
 import { crawlRuns, ingestBatches } from '../../db/schema.ts';
 import { refreshTitleIndex } from '../../taxonomy/title-store.ts';
-import { ingestPostings } from './ingest-postings.ts';
+import { type IngestOptions, ingestPostings } from './ingest-postings.ts';
 import { markMissing } from './mark-missing.ts';
 import type { IngestStats } from './stats.ts';
 
@@ -21,6 +21,7 @@ export class EarlierBatchesPending extends Error {
 export async function ingestBatch(
   ctx: Ctx,
   batchId: string,
+  opts: IngestOptions = {},
 ): Promise<{ status: 'done' | 'skipped'; stats?: IngestStats }> {
   // A title index imported since the last batch is picked up here, outside the transaction; unchanged, this is one
   // primary-key read, and normalising then codes from memory.
@@ -47,7 +48,7 @@ export async function ingestBatch(
         .limit(1);
       if (pending) throw new EarlierBatchesPending(batch.id);
     }
-    const stats = await ingestPostings(tx, batch.sourceId, batch.postings);
+    const stats = await ingestPostings(tx, batch.sourceId, batch.postings, undefined, opts);
     if (batch.closesRun && batch.crawlRunId) {
       const [run] = await tx.db.select().from(crawlRuns).where(eq(crawlRuns.id, batch.crawlRunId));
       if (run?.complete) await markMissing(tx, batch.sourceId, run.startedAt, stats);

@@ -5,22 +5,34 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
-import { vacancies, vacancySources } from '../../db/schema.ts';
+import { sources, vacancies, vacancySources } from '../../db/schema.ts';
 import { appendOutbox, type OutboxRow } from '../../outbox/append.ts';
+import { sourceAuthority } from '../authority.ts';
 import { insertNew } from './insert-new.ts';
 import { type FreshPosting, freshPosting, hashPosting, parsePostings } from './postings.ts';
 import { emptyIngestStats, type IngestStats } from './stats.ts';
 import { updateFromPosting } from './update-vacancy.ts';
+
+export interface IngestOptions {
+  /**
+   * Age in days after which a posting without end date is stale (src/vacancies/staleness.ts).
+   * @defaultValue 120
+   */
+  staleAfterDays?: number;
+}
 
 export async function ingestPostings(
   tx: Ctx,
   sourceId: string,
   postings: unknown[],
   stats: IngestStats = emptyIngestStats(),
+  opts: IngestOptions = {},
 ): Promise<IngestStats> {
   const now = tx.now();
   const byExternalId = parsePostings(postings, stats);
   if (byExternalId.size === 0) return stats;
+  const [source] = await tx.db.select({ type: sources.type }).from(sources).where(eq(sources.id, sourceId));
+  const authority = sourceAuthority(source?.type ?? '');
 
   const existingLinks = await tx.db
     .select()
@@ -42,7 +54,7 @@ export async function ingestPostings(
     const contentHash = hashPosting(raw);
     const link = linkByExternalId.get(raw.externalId);
     if (!link) {
-      fresh.push(freshPosting(raw, contentHash, now));
+      fresh.push(freshPosting(raw, contentHash, now, { authority, staleAfterDays: opts.staleAfterDays }));
       continue;
     }
     const vacancy = vacancyById.get(link.vacancyId);
@@ -54,7 +66,7 @@ export async function ingestPostings(
       stats.unchanged += 1;
       continue;
     }
-    await updateFromPosting(tx, log, { sourceId, raw, contentHash, linkId: link.id, vacancy }, stats);
+    await updateFromPosting(tx, log, { sourceId, authority, raw, contentHash, linkId: link.id, vacancy }, stats, opts);
   }
   if (seenLinkIds.length) {
     await tx.db

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { RawPosting } from '../../domain/posting.ts';
 import { dedupeKeys } from '../../ingest/dedupe.ts';
 import { normalisePosting } from '../../ingest/normalise.ts';
+import { AUTHORITY, type Authority } from '../authority.ts';
+import { isStale } from '../staleness.ts';
 import type { NormalisedVacancy } from '../vacancy.ts';
 import type { IngestStats } from './stats.ts';
 
@@ -41,9 +43,16 @@ export interface FreshPosting {
   normalised: NormalisedVacancy;
   keys: string[];
   expired: boolean;
+  /** Published long ago without end date, and not by the employer's own source: stored closed. */
+  stale: boolean;
 }
 
-export function freshPosting(raw: RawPosting, contentHash: string, now: Date): FreshPosting {
+export function freshPosting(
+  raw: RawPosting,
+  contentHash: string,
+  now: Date,
+  source: { authority: Authority; staleAfterDays?: number } = { authority: AUTHORITY.board },
+): FreshPosting {
   const normalised = normalisePosting(raw, { now });
   return {
     raw,
@@ -52,5 +61,7 @@ export function freshPosting(raw: RawPosting, contentHash: string, now: Date): F
     // URLs are matched through vacancy_sources (url, origin_url), so only content keys are stored here.
     keys: dedupeKeys(normalised),
     expired: pastValidThrough(normalised, now),
+    stale:
+      source.authority !== AUTHORITY.own && isStale({ ...normalised, firstSeenAt: now }, now, source.staleAfterDays),
   };
 }

@@ -1,27 +1,41 @@
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
-import { vacancies, vacancyDedupeKeys, vacancySources } from '../../db/schema.ts';
+import { vacancies, vacancySources } from '../../db/schema.ts';
 import type { RawPosting } from '../../domain/posting.ts';
-import { dedupeKeys } from '../../ingest/dedupe.ts';
 import { normalisePosting } from '../../ingest/normalise.ts';
 import type { OutboxRow } from '../../outbox/append.ts';
+import { AUTHORITY, type Authority } from '../authority.ts';
+import { isStale } from '../staleness.ts';
 import type { VacancyRow } from '../vacancy.ts';
+import { mergeLinks } from './merge-links.ts';
 import { pastValidThrough } from './postings.ts';
 import { recordChange } from './record-change.ts';
 import type { IngestStats } from './stats.ts';
 
+export interface PostingChange {
+  sourceId: string;
+  authority: Authority;
+  raw: RawPosting;
+  contentHash: string;
+  linkId: string;
+  vacancy: VacancyRow;
+}
+
 /**
- * A posting its source changed (or listed again after it was closed as missing): the link is refreshed, the vacancy
- * rewritten from the posting and reopened unless it has expired, and its dedupe keys replaced.
+ * A posting its source changed (or listed again after it was closed as missing): the link is refreshed with the
+ * posting's content, the vacancy re-derived from all its links (src/vacancies/merge.ts: the most authoritative and
+ * freshest value per field), reopened unless expired or stale, and the change recorded with the fields it touched.
  */
 export async function updateFromPosting(
   tx: Ctx,
   log: OutboxRow[],
-  change: { sourceId: string; raw: RawPosting; contentHash: string; linkId: string; vacancy: VacancyRow },
+  change: PostingChange,
   stats: IngestStats,
+  opts: { staleAfterDays?: number } = {},
 ): Promise<void> {
   const { sourceId, raw, contentHash, linkId, vacancy } = change;
   const now = tx.now();
+  const normalised = normalisePosting(raw, { now });
   await tx.db
     .update(vacancySources)
     .set({
@@ -31,41 +45,37 @@ export async function updateFromPosting(
       contentHash,
       url: raw.url ?? null,
       originUrl: raw.originUrl ?? null,
+      content: normalised as unknown as Record<string, unknown>,
+      contentChangedAt: now,
     })
     .where(eq(vacancySources.id, linkId));
-  const normalised = normalisePosting(raw, { now });
-  const expired = pastValidThrough(normalised, now);
-  // A caseworker's confirmed code is not overwritten by a source's update.
-  const content = vacancy.kldbConfirmedBy
-    ? {
-        ...normalised,
-        kldbCode: vacancy.kldbCode,
-        kldbConfidence: 1,
-        kldbNeedsReview: false,
-        requirementLevel: vacancy.requirementLevel,
-      }
-    : normalised;
+  const { fields, content } = await mergeLinks(tx, vacancy, { contentHash });
+  const expired = pastValidThrough(content, now);
+  const stale =
+    change.authority !== AUTHORITY.own &&
+    isStale({ ...content, firstSeenAt: vacancy.createdAt }, now, opts.staleAfterDays);
   const closed = vacancy.status === 'closed' && vacancy.closeReason !== 'filled';
-  const reopens = closed && !expired;
-  await tx.db
-    .update(vacancies)
-    .set({
-      ...content,
-      contentHash,
-      updatedAt: now,
-      ...(reopens ? { status: 'open' as const, closedAt: null, closeReason: null } : {}),
-      // Listed again but already past its end date: closed for that reason now, so it is not reopened at every crawl.
-      ...(closed && expired ? { closeReason: 'expired' } : {}),
-    })
-    .where(eq(vacancies.id, vacancy.id));
-  await tx.db.delete(vacancyDedupeKeys).where(eq(vacancyDedupeKeys.vacancyId, vacancy.id));
-  const keys = dedupeKeys(normalised);
-  if (keys.length)
+  // A stale vacancy comes back only with an end date or from the employer's own source.
+  const reopens = closed && !expired && !(vacancy.closeReason === 'stale' && stale);
+  if (closed) {
     await tx.db
-      .insert(vacancyDedupeKeys)
-      .values(keys.map((key) => ({ key, vacancyId: vacancy.id })))
-      .onConflictDoNothing();
-  if (reopens) stats.reopened += 1;
-  else stats.updated += 1;
-  await recordChange(tx, log, vacancy.id, reopens ? 'reopened' : 'updated', { sourceId, externalId: raw.externalId });
+      .update(vacancies)
+      .set(
+        reopens
+          ? { status: 'open' as const, closedAt: null, closeReason: null, updatedAt: now }
+          : // Listed again but already past its end date: closed for that reason now, so it is not reopened at every crawl.
+            { closeReason: expired ? 'expired' : vacancy.closeReason, updatedAt: now },
+      )
+      .where(eq(vacancies.id, vacancy.id));
+  }
+  if (reopens) {
+    stats.reopened += 1;
+    await recordChange(tx, log, vacancy.id, 'reopened', { sourceId, externalId: raw.externalId, fields });
+  } else if (fields.length) {
+    stats.updated += 1;
+    await recordChange(tx, log, vacancy.id, 'updated', { sourceId, externalId: raw.externalId, fields });
+  } else {
+    // The posting changed where a more authoritative or fresher one decides: the vacancy shows the same.
+    stats.unchanged += 1;
+  }
 }
