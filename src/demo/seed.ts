@@ -3,7 +3,7 @@
  * synthetic-customers.ts). One transaction with deterministic ids and a completion marker, so an interrupted seed
  * leaves nothing behind and a re-run is a no-op once complete.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { type Ctx, withTransaction } from '../context.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import {
@@ -26,6 +26,7 @@ import { dueTimes, weekStart } from '../sla/calendar.ts';
 import { ResponseReason } from '../sla/reasons.ts';
 import { DEFAULT_SLA_RULES } from '../sla/rules.ts';
 import { clockOutcome } from '../sla/state.ts';
+import { hashPassword } from '../users/password.ts';
 import { hashToken } from '../users/tokens.ts';
 import { demoBranches } from './branches.ts';
 import { createRandom, deterministicUuid } from './random.ts';
@@ -55,7 +56,10 @@ function employerServiceAccount(branchId: number) {
   };
 }
 
-/** Demo-only accounts; their tokens are public in the README and must never exist on a production system. */
+/**
+ * Demo-only accounts; their tokens and sign-in passwords are public in the README and must never exist on a
+ * production system.
+ */
 export const DEMO_ACCOUNTS = [
   {
     role: 'admin',
@@ -63,6 +67,7 @@ export const DEMO_ACCOUNTS = [
     name: 'Demo Admin',
     branchId: null,
     token: 'demo-admin-token-0000000000',
+    password: 'demo-passwort-admin',
   },
   {
     role: 'branch_lead',
@@ -70,6 +75,7 @@ export const DEMO_ACCOUNTS = [
     name: 'Demo Zweigstellenleitung',
     branchId: 1,
     token: 'demo-branch-lead-token-00000',
+    password: 'demo-passwort-branch-lead',
   },
   {
     role: 'caseworker',
@@ -77,6 +83,7 @@ export const DEMO_ACCOUNTS = [
     name: 'Demo Fallmanagement',
     branchId: 1,
     token: 'demo-caseworker-token-000000',
+    password: 'demo-passwort-caseworker',
   },
   {
     role: 'employer',
@@ -84,6 +91,7 @@ export const DEMO_ACCOUNTS = [
     name: 'Demo Arbeitgeber',
     branchId: null,
     token: 'demo-employer-token-00000000',
+    password: 'demo-passwort-employer',
   },
 ] as const;
 
@@ -234,6 +242,11 @@ export async function seedDemo(ctx: Ctx, progress: SeedProgress = () => {}): Pro
         .insert(apiTokens)
         .values({ userId: id, tokenHash: hashToken(a.token), label: 'demo' })
         .onConflictDoNothing();
+      // Only where none is set yet: a demo user who chose another password keeps it across restarts.
+      await tx.db
+        .update(users)
+        .set({ passwordHash: await hashPassword(a.password), passwordSetAt: now })
+        .where(and(eq(users.id, id), isNull(users.passwordHash)));
     }
     await tx.db
       .update(employers)

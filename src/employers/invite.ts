@@ -1,7 +1,8 @@
 /**
  * Inviting employer users: an employer user belongs to one employer (company), whose postcode decides the
- * responsible branch. Admins and the employer-service caseworkers of that branch invite; the invitation is a
- * one-time API token now (passwords and sessions come with the employer pages).
+ * responsible branch. Admins and the employer-service caseworkers of that branch invite. The invitation yields an
+ * invitation link for the person (set a password, then sign in to the employer portal) and a one-time API token
+ * for a program of the employer.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import { issuesOf, NotFound, ValidationFailed } from '../errors.ts';
 import { lookupPlz } from '../geo/plz.ts';
 import { normaliseEmployer } from '../ingest/dedupe.ts';
 import { addUser } from '../users/add-user.ts';
+import { createInvitation, type Invitation } from '../users/invitations.ts';
 import { assertEmployerServiceOf } from './assign-caseworker.ts';
 import { branchForPlz } from './catchment.ts';
 
@@ -43,6 +45,8 @@ export interface InviteResult {
   branchId: number | null;
   /** Shown once; only its hash is stored. */
   token: string;
+  /** The link for the person to set a password (`/einladung/<token>`); shown once, expires. */
+  invitation: Invitation;
 }
 
 export async function inviteEmployerUser({
@@ -80,6 +84,8 @@ export async function inviteEmployerUser({
       ctx: tx,
       input: { email: v.email, role: 'employer', employerId, displayName: v.displayName },
     });
+    // An operator at the command line has no user row to name as the inviter; the audit row names their login.
+    const invitation = await createInvitation(tx, { userId, createdBy: actor.operator ? null : actor.userId });
     await recordAudit(tx, {
       actor,
       action: 'employer_user.invite',
@@ -87,6 +93,6 @@ export async function inviteEmployerUser({
       objectId: userId,
       detail: { employerId, branchId },
     });
-    return { userId, employerId, branchId, token };
+    return { userId, employerId, branchId, token, invitation };
   });
 }

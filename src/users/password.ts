@@ -21,3 +21,13 @@ export async function verifyPassword(stored: string, password: string): Promise<
     return false;
   }
 }
+
+/** What is wrong with a new password, in German for the form, or null when it may be used. */
+export function newPasswordProblem(password: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH)
+    return `Das Passwort muss mindestens ${PASSWORD_MIN_LENGTH} Zeichen lang sein.`;
+  if (password.length > PASSWORD_MAX_LENGTH)
+    return `Das Passwort darf höchstens ${PASSWORD_MAX_LENGTH} Zeichen lang sein.`;
+  if (password.trim().length === 0) return 'Das Passwort darf nicht nur aus Leerzeichen bestehen.';
+  return null;
+}
