@@ -8,6 +8,7 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { Actor } from '../../src/audit/record.ts';
 import type { Issue } from '../../src/errors.ts';
 import { SLA_STATE_LABEL, type SlaState } from '../../src/sla/state.ts';
+import { assetUrl } from '../assets.ts';
 import { CsrfField } from '../csrf-field.tsx';
 import { W } from '../messages/workbench.de.ts';
 import type { SessionVariables } from '../session.ts';
@@ -17,9 +18,6 @@ export type WorkbenchEnv = { Variables: SessionVariables & RequestIdVariables };
 export type WorkbenchContext = Context<WorkbenchEnv>;
 
 export type Section = 'inbox' | 'customers' | 'import' | 'tasks' | 'sla';
-
-export const WORKBENCH_STYLESHEET = '/assets/workbench.css';
-export const WORKBENCH_SCRIPT = '/assets/workbench.js';
 
 /** Branch leads and admins see the dashboard; caseworkers do not get a link they could not open. */
 export function mayReadDashboard(actor: Actor): boolean {
@@ -47,8 +45,8 @@ export function WorkbenchPage(props: { c: WorkbenchContext; title: string; secti
       csrfToken={c.get('csrfToken')}
       nav={navFor(actor, props.section)}
       homeHref="/app"
-      stylesheets={[WORKBENCH_STYLESHEET]}
-      scripts={[WORKBENCH_SCRIPT]}
+      stylesheets={[assetUrl('workbench.css')]}
+      scripts={[assetUrl('workbench.js')]}
     >
       <div class="wb">{props.children}</div>
     </StaffLayout>
