@@ -7,6 +7,10 @@
  * - `redis`: Redis, the fastest for many workers.
  * Only this module and the modules beside it know BullMQ's connection types; the job catalogue, processors, relays
  * and the rest of the program are the same on every backend.
+ *
+ * Two installations (a test and a live system, two job centres) may share one Redis, so each keeps its keys under a
+ * prefix of its own: `QUEUE_PREFIX`, or `jobbruecke:<installation id>` from its database (src/installation.ts). The
+ * PostgreSQL backends need none: their queues live in the installation's own database.
  */
 import {
   type BackendFactory,
@@ -20,11 +24,15 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Config } from '../src/config.ts';
 import type { Database } from '../src/db/client.ts';
+import { installationId } from '../src/installation.ts';
 import type { Logger } from '../src/logging.ts';
 import { logQueueErrors } from './error-log.ts';
+import { adoptLegacyJobs, LEGACY_PREFIX } from './legacy-prefix.ts';
 import { pglitePool } from './pglite-pool.ts';
 
 export type QueueBackendKind = Config['queue']['kind'];
+
+const redisFactory = createRedisBackend as BackendFactory<IQueueBackend, unknown>;
 
 /** The schema BullMQ's PostgreSQL backend lives in (its default); a connection's search_path selects it. */
 const QUEUE_SCHEMA = 'bullmq';
@@ -37,7 +45,10 @@ export interface QueueBackend {
   /** The factory and connection every Queue and Worker of this backend is built with. */
   factory: BackendFactory<IQueueBackend, unknown>;
   connection: unknown;
-  /** Redis key prefix; the PostgreSQL backends ignore it (their namespace is the schema). */
+  /**
+   * Redis key prefix, `jobbruecke:<installation id>` unless configured; the PostgreSQL backends ignore it (their
+   * namespace is the schema `bullmq` in the installation's own database).
+   */
   prefix: string;
   /** A connection for one worker, closed with it: workers block on Redis, so each gets its own there. */
   workerConnection(): { connection: unknown; close(): void };
@@ -53,10 +64,17 @@ export interface QueueBackend {
 }
 
 export interface QueueBackendOptions {
-  /** The process's database: the embedded backend keeps the queues in it, the others need none. */
+  /**
+   * The process's database. The embedded backend keeps the queues in it; the Redis backend reads the installation
+   * id from it (unless a prefix is given) and takes this installation's jobs from the legacy prefix
+   * (queues/legacy-prefix.ts). The PostgreSQL backend needs none.
+   */
   database?: Database;
   log: Logger;
-  /** @defaultValue 'jobbruecke' */
+  /**
+   * The Redis key prefix, over `QUEUE_PREFIX` and the installation id: tests and benchmarks give one of their own.
+   * @defaultValue the configured prefix, else `jobbruecke:<installation id>`
+   */
   prefix?: string;
 }
 
@@ -68,7 +86,7 @@ export async function openQueueBackend(config: Config['queue'], options: QueueBa
     case 'postgres':
       return openPostgres(config.url, options);
     case 'redis':
-      return openRedis(config.url, options);
+      return openRedis(config, options);
   }
 }
 
@@ -90,7 +108,7 @@ async function answers(query: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-async function openEmbedded({ database, log, prefix = 'jobbruecke' }: QueueBackendOptions): Promise<QueueBackend> {
+async function openEmbedded({ database, log, prefix = LEGACY_PREFIX }: QueueBackendOptions): Promise<QueueBackend> {
   const pglite = database?.pglite;
   if (!pglite) throw new Error('The embedded queue backend needs the embedded database (PGlite).');
   // BullMQ's statements name its tables unqualified and rely on the search_path, and PGlite has one session for
@@ -114,7 +132,7 @@ async function openEmbedded({ database, log, prefix = 'jobbruecke' }: QueueBacke
   };
 }
 
-async function openPostgres(url: string, { log, prefix = 'jobbruecke' }: QueueBackendOptions): Promise<QueueBackend> {
+async function openPostgres(url: string, { log, prefix = LEGACY_PREFIX }: QueueBackendOptions): Promise<QueueBackend> {
   const pool = new pg.Pool({
     connectionString: url,
     max: POSTGRES_POOL_SIZE,
@@ -145,7 +163,23 @@ async function openPostgres(url: string, { log, prefix = 'jobbruecke' }: QueueBa
   };
 }
 
-async function openRedis(url: string, { log, prefix = 'jobbruecke' }: QueueBackendOptions): Promise<QueueBackend> {
+/** The installation's Redis prefix: given, configured, or derived from the installation id in its database. */
+async function redisPrefix(configured: string | undefined, { database, prefix }: QueueBackendOptions) {
+  const chosen = prefix ?? configured;
+  if (chosen) return chosen;
+  if (!database) {
+    throw new Error('The Redis queue backend needs the database to find its installation id, or a QUEUE_PREFIX.');
+  }
+  return `${LEGACY_PREFIX}:${await installationId(database.db)}`;
+}
+
+async function openRedis(
+  config: Extract<Config['queue'], { kind: 'redis' }>,
+  options: QueueBackendOptions,
+): Promise<QueueBackend> {
+  const { url } = config;
+  const { database, log } = options;
+  const prefix = await redisPrefix(config.prefix, options);
   // Producers and health checks fail fast instead of queueing commands while Redis is away.
   const producer = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   producer.on('error', logQueueErrors(log, 'producer connection'));
@@ -161,9 +195,18 @@ async function openRedis(url: string, { log, prefix = 'jobbruecke' }: QueueBacke
     });
   });
   await warnIfRedisUnsafe(producer, log);
+  if (database) {
+    try {
+      await adoptLegacyJobs({ redis: producer, factory: redisFactory, prefix, db: database.db, log });
+    } catch (err) {
+      producer.disconnect();
+      throw err;
+    }
+  }
+  log.debug({ prefix }, 'queues in Redis');
   return {
     kind: 'redis',
-    factory: createRedisBackend as BackendFactory<IQueueBackend, unknown>,
+    factory: redisFactory,
     connection: producer,
     prefix,
     workerConnection: () => {

@@ -38,11 +38,14 @@ export interface Queues {
 export const QUEUE_COUNT_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
 export type QueueCountState = (typeof QUEUE_COUNT_STATES)[number];
 
+/** How long a failed job is kept for inspection (the queue dashboard, /metrics). */
+export const FAILED_JOB_RETENTION = { age: 7 * 24 * 3600 };
+
 const defaultJobOptions = {
   attempts: 5,
   backoff: { type: 'exponential' as const, delay: 1_000 },
   removeOnComplete: { age: 3600, count: 1000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: FAILED_JOB_RETENTION,
 };
 
 /** Jobs per `addBulk` call: one statement on the PostgreSQL backends, so other work gets in between chunks. */

@@ -9,6 +9,8 @@ import type { Logger } from '../src/logging.ts';
 import type { QueueBackend } from './backend.ts';
 import { logQueueErrors } from './error-log.ts';
 import { JOB_NAMES, type JobName, type JobOutcome, type JobPayload, Jobs, jobOn, QueueName } from './jobs.ts';
+import { UnknownSubject } from './known-subjects.ts';
+import { FAILED_JOB_RETENTION } from './queues.ts';
 
 /**
  * `token` is the worker's lock on the job, which BullMQ's `job.moveToDelayed` needs; absent when a test calls a
@@ -39,6 +41,16 @@ export interface Workers {
 
 export function startWorkers(options: { backend: QueueBackend; processors: ProcessorRegistry; log: Logger }): Workers {
   const { backend, processors, log } = options;
+  const reportUnknownSubject = (job: Job, err: UnknownSubject, queue: QueueName) => {
+    log.error(
+      { queue, job: err.job, jobId: job.id, [err.subject.kind]: err.subject.id, prefix: backend.prefix },
+      `job names a ${err.subject.kind} this installation does not know; failed without retry`,
+    );
+    // Kept among the failed jobs for the operator to find, also where the job asked to be removed when it fails
+    // (ingest and milestone jobs do, so that their fixed ids never block a re-enqueue: an id this installation does
+    // not know is never re-enqueued by it). BullMQ reads the option from the job object as it moves it to failed.
+    job.opts.removeOnFail = FAILED_JOB_RETENTION;
+  };
   const missing = JOB_NAMES.filter((name) => typeof processors[name] !== 'function');
   if (missing.length > 0) throw new Error(`No processor for the jobs ${missing.join(', ')} (queues/processors/)`);
   const workers = Object.values(QueueName).map((queue) => {
@@ -58,7 +70,13 @@ export function startWorkers(options: { backend: QueueBackend; processors: Proce
             err instanceof ZodError ? `invalid ${name} payload: ${err.message}` : String(err),
           );
         }
-        const outcome = await (processors[name] as Processor<typeof name>)(payload as never, job, token);
+        let outcome: JobOutcome;
+        try {
+          outcome = await (processors[name] as Processor<typeof name>)(payload as never, job, token);
+        } catch (err) {
+          if (err instanceof UnknownSubject) reportUnknownSubject(job, err, queue);
+          throw err;
+        }
         log.debug({ queue, job: name, jobId: job.id, ...outcome }, 'job finished');
         return outcome;
       },

@@ -94,6 +94,17 @@ const EnvSchema = z.object({
       .optional(),
   ),
   QUEUE_BACKEND: z.preprocess(emptyToUndefined, z.enum(['embedded', 'redis', 'postgres']).optional()),
+  // Only Redis has a key prefix; unset, it is `jobbruecke:<installation id>` (src/installation.ts).
+  QUEUE_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9{][A-Za-z0-9:_.{}-]{0,99}$/, {
+        message: 'must be up to 100 letters, digits and : _ . - { } such as jobbruecke:test',
+      })
+      .refine((v) => !v.endsWith(':'), { message: 'must not end with ":" (BullMQ adds it)' })
+      .optional(),
+  ),
   MEILI_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -205,9 +216,10 @@ export interface Config {
   db: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
   /**
    * Where BullMQ keeps the queues: `embedded` in the embedded database (PGlite), `postgres` in the PostgreSQL
-   * database (schema `bullmq`), `redis` in Redis. See {@link queueBackend} for the default.
+   * database (schema `bullmq`), `redis` in Redis. See {@link queueBackend} for the default. Redis keys start with
+   * `prefix` when `QUEUE_PREFIX` sets one, else with `jobbruecke:<installation id>` (queues/backend.ts).
    */
-  queue: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'redis'; url: string };
+  queue: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'redis'; url: string; prefix?: string };
   search: { kind: 'embedded' } | { kind: 'meilisearch'; url: string; apiKey: string | undefined; index: string };
   http: { host: string; port: number };
   /** Who the client is and which budget it gets (api/middleware/client-address.ts), and who may scrape /metrics. */
@@ -302,7 +314,8 @@ function queueBackend(e: z.infer<typeof EnvSchema>): Config['queue'] | string {
   const kind = e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'redis' : e.DATABASE_URL ? 'postgres' : 'embedded');
   switch (kind) {
     case 'redis':
-      return e.REDIS_URL ? { kind, url: e.REDIS_URL } : 'QUEUE_BACKEND: redis needs REDIS_URL';
+      if (!e.REDIS_URL) return 'QUEUE_BACKEND: redis needs REDIS_URL';
+      return e.QUEUE_PREFIX ? { kind, url: e.REDIS_URL, prefix: e.QUEUE_PREFIX } : { kind, url: e.REDIS_URL };
     case 'postgres':
       return e.DATABASE_URL ? { kind, url: e.DATABASE_URL } : 'QUEUE_BACKEND: postgres needs DATABASE_URL';
     case 'embedded':

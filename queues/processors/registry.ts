@@ -1,4 +1,8 @@
-/** The processor registry: every job has exactly one thin processor over a verb. */
+/**
+ * The processor registry: every job has exactly one thin processor over a verb. A job that names a source, batch,
+ * vacancy or customer first proves it is this installation's (queues/known-subjects.ts), so a stranger's job fails
+ * instead of completing as 'skipped'.
+ */
 import { DelayedError } from 'bullmq';
 import { DatabaseHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
@@ -14,6 +18,7 @@ import type { OutboxFollower } from '../../src/outbox/follow.ts';
 import { createDueReactionReminders } from '../../src/proposals/reaction-reminders.ts';
 import { fireMilestone } from '../../src/sla/milestones.ts';
 import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
+import { assertKnown } from '../known-subjects.ts';
 import type { Queues } from '../queues.ts';
 import type { ProcessorRegistry } from '../workers.ts';
 
@@ -40,12 +45,16 @@ export function createProcessors({
 }: ProcessorDeps): ProcessorRegistry {
   const rateLimiter = new DatabaseHostRateLimiter(ctx.db);
   return {
-    async crawl({ sourceId }) {
+    async crawl(payload) {
+      await assertKnown(ctx.db, 'crawl', payload);
+      const { sourceId } = payload;
       const result = await runCrawl({ ctx, crawl: config.crawl, rateLimiter }, sourceId);
       for (const batchId of result.batchIds) await queues.ingest(batchId);
       return { status: result.status, detail: { ...result, batchIds: result.batchIds.length } };
     },
-    async ingest({ batchId }) {
+    async ingest(payload) {
+      await assertKnown(ctx.db, 'ingest', payload);
+      const { batchId } = payload;
       const result = await ingestBatch(ctx, batchId);
       if (result.status === 'done') await queues.index();
       return { status: result.status, detail: result.stats ? { ...result.stats } : {} };
@@ -55,10 +64,12 @@ export function createProcessors({
       return { status: 'done', detail: { applied: await indexFollower.sync(ctx) } };
     },
     async match(payload) {
+      await assertKnown(ctx.db, 'match', payload);
       const result = await rematch(ctx, matchService, payload);
       return { status: result.status, detail: result.detail };
     },
     async 'sla-milestone'(payload, job, token) {
+      await assertKnown(ctx.db, 'sla-milestone', payload);
       const outcome = await fireMilestone(ctx, payload);
       if (outcome.status === 'not_due') {
         // The job came early (clocks of hosts differ). Adding it again under its id would be a no-op while this job
