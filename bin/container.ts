@@ -2,26 +2,19 @@
  * The composition root: builds every dependency from the configuration, each part on first use, and closes what it
  * opened. The service (`start`, through bin/api.ts and bin/worker.ts) and every CLI command get their parts here.
  * It lives outside src/ because it wires all layers (api, queues, crawlers, matchers) together, and src/ must not
- * import them.
+ * import them. Each part imports its modules when it opens: a command that needs only the database never loads the
+ * queues, search or matchers (that would cost seconds at every start of the CLI).
  */
-import { MatchService } from '../matchers/service/match-service.ts';
-import { openQueueBackend } from '../queues/backend.ts';
-import { createProcessors } from '../queues/processors/registry.ts';
-import { createQueues, type Queues } from '../queues/queues.ts';
+import type { MatchService } from '../matchers/service/match-service.ts';
+import type { Queues } from '../queues/queues.ts';
 import type { ProcessorRegistry } from '../queues/workers.ts';
 import type { Config } from '../src/config.ts';
 import type { Ctx } from '../src/context.ts';
-import { type Database, openDatabase } from '../src/db/client.ts';
+import type { Database } from '../src/db/client.ts';
 import type { Logger } from '../src/logging.ts';
-import { smtpTransport } from '../src/notifications/smtp.ts';
 import type { MailTransport } from '../src/notifications/transport.ts';
-import { memoryCursor } from '../src/outbox/cursor.ts';
 import type { OutboxFollower } from '../src/outbox/follow.ts';
-import { outboxHead } from '../src/outbox/read-log.ts';
-import { createSearchEngine } from '../src/search/factory.ts';
-import { createIndexFollower, rebuildIndex, sharedIndexCursor } from '../src/search/index-sync.ts';
 import type { SearchEngine } from '../src/search/search-engine.ts';
-import { refreshTitleIndex } from '../src/taxonomy/title-store.ts';
 import { lockEmbeddedDatabase } from './service-link.ts';
 
 export interface Core {
@@ -81,7 +74,12 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
 
   const core = lazily(async () => {
     if (config.db.kind === 'pglite') unlock = lockEmbeddedDatabase(config.dataDir);
-    const database = await openDatabase(config.db);
+    const { openDatabase } = await import('../src/db/client.ts');
+    // The title index's modules load while the embedded database starts up.
+    const [database, { refreshTitleIndex }] = await Promise.all([
+      openDatabase(config.db),
+      import('../src/taxonomy/title-store.ts'),
+    ]);
     await database.migrate();
     log.debug({ db: database.kind }, 'database ready, migrations applied');
     const ctx = { db: database.db, log, now: () => new Date(), slaRules: config.sla };
@@ -91,13 +89,18 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
   });
 
   const queues = lazily(async () => {
-    // Only the embedded backend lives in the database; the others open their own connections.
-    const database = config.queue.kind === 'embedded' ? (await core.get()).database : undefined;
+    // The embedded backend lives in the database; the Redis backend reads its installation id (its key prefix) there.
+    const database = config.queue.kind === 'postgres' ? undefined : (await core.get()).database;
+    const [{ openQueueBackend }, { createQueues }] = await Promise.all([
+      import('../queues/backend.ts'),
+      import('../queues/queues.ts'),
+    ]);
     const backend = await openQueueBackend(config.queue, { database, log });
     return createQueues(backend, log);
   });
 
   const search = lazily(async () => {
+    const { createSearchEngine } = await import('../src/search/factory.ts');
     const engine = createSearchEngine(config.search);
     await engine.init();
     return engine;
@@ -107,8 +110,13 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     if (config.search.kind === 'embedded' && !api) return undefined;
     const { ctx } = await core.get();
     const engine = await search.get();
+    const { createIndexFollower, rebuildIndex, sharedIndexCursor } = await import('../src/search/index-sync.ts');
     if (config.search.kind === 'meilisearch') return createIndexFollower(engine, sharedIndexCursor(ctx));
     // Rebuilt at every start; the head is read first, so changes made during the build are followed afterwards.
+    const [{ outboxHead }, { memoryCursor }] = await Promise.all([
+      import('../src/outbox/read-log.ts'),
+      import('../src/outbox/cursor.ts'),
+    ]);
     const head = await outboxHead(ctx);
     const started = Date.now();
     const count = await rebuildIndex(ctx, engine);
@@ -118,6 +126,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
 
   const matchService = lazily(async () => {
     const { ctx } = await core.get();
+    const { MatchService } = await import('../matchers/service/match-service.ts');
     const started = Date.now();
     const service = await MatchService.load(ctx);
     log.info(
@@ -128,10 +137,13 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
   });
 
   // nodemailer connects per message, so building the transport opens nothing yet.
-  const mail = lazily(async () => (config.smtp ? smtpTransport(config.smtp) : undefined));
+  const mail = lazily(async () =>
+    config.smtp ? (await import('../src/notifications/smtp.ts')).smtpTransport(config.smtp) : undefined,
+  );
 
   const processors = lazily(async () => {
     const { ctx } = await core.get();
+    const { createProcessors } = await import('../queues/processors/registry.ts');
     return createProcessors({
       config,
       ctx,

@@ -9,6 +9,8 @@
  * Who is calling: only an account that can read service.json can send the token, i.e. the service's own OS account
  * (or root). That much is verified; the login name the CLI sends along is not (nothing over TCP proves it), so the
  * audit trail records the service's account and the name as claimed (`operatorOf`). See docs/security.md.
+ *
+ * The CLI side runs at every start of the CLI, so the server side's HTTP modules are imported only by the service.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,9 +18,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
-import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { CommandIo } from './command-io.ts';
 
@@ -168,10 +167,11 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * The endpoint behind forwardToService: the token from service.json, as `Authorization: Bearer <token>` and in no
  * other form. Mounted only on the CLI listener (`startCliListener`), never on the public one.
  */
-export function internalCliRoutes(
+export async function internalCliRoutes(
   token: string,
   run: (args: string[], io: CommandIo, operator: string) => Promise<number>,
 ) {
+  const [{ Hono }, { stream }] = await Promise.all([import('hono'), import('hono/streaming')]);
   // Digests have equal length whatever was sent, so the comparison is constant-time without a length check.
   const expected = digest(`Bearer ${token}`);
   const app = new Hono();
@@ -206,7 +206,8 @@ export async function startCliListener(
   token: string,
   run: (args: string[], io: CommandIo, operator: string) => Promise<number>,
 ): Promise<{ server: Server; port: number }> {
-  const app = new Hono().route('/internal', internalCliRoutes(token, run));
+  const [{ Hono }, { serve }] = await Promise.all([import('hono'), import('@hono/node-server')]);
+  const app = new Hono().route('/internal', await internalCliRoutes(token, run));
   const server = serve({ fetch: app.fetch, port: 0, hostname: CLI_HOST }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

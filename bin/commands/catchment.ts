@@ -1,24 +1,10 @@
 import { listCatchments, setCatchment } from '../../src/employers/catchment.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 import { operatorActor } from './operator.ts';
+import { catchmentUsage } from './usage.ts';
 
 export const catchmentCommand: Command = {
-  name: 'catchment',
-  summary: 'which postcodes each branch serves for employers: list, set',
-  help: [
-    'Usage: jobbruecke catchment <list | set> …',
-    '',
-    '  jobbruecke catchment list',
-    '  jobbruecke catchment set --branch <n> --plz 70173,70174',
-    '',
-    "An employer is served by the branch whose catchment holds the employer's postcode. Catchments do not overlap:",
-    'set replaces the branch’s list, and postcodes listed for another branch move to this one (the answer names',
-    'them). --plz "" empties the list. Changes are written to the audit log with your login name.',
-  ].join('\n'),
-  options: {
-    branch: { type: 'string' },
-    plz: { type: 'string' },
-  },
+  ...catchmentUsage,
   async run({ values, positionals, io, resources, operator }) {
     const [action] = positionals;
     if (action === 'list') {

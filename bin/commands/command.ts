@@ -2,6 +2,7 @@ import type { Config } from '../../src/config.ts';
 import type { Logger } from '../../src/logging.ts';
 import type { CommandIo } from '../command-io.ts';
 import type { Container } from '../container.ts';
+import type { CommandUsage } from './usage.ts';
 
 /** What a command may use: parts of a container, each opened on first use. */
 export interface Resources extends Pick<Container, 'core' | 'queues' | 'search' | 'matchService'> {
@@ -28,11 +29,8 @@ export interface CommandInput {
   execute(argv: string[], env: Omit<CommandInput, 'values' | 'positionals' | 'execute'>): Promise<number>;
 }
 
-export interface Command {
-  name: string;
-  summary: string;
-  help: string;
-  options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+/** A command's implementation: its usage (bin/commands/usage.ts) and what it does. */
+export interface Command extends CommandUsage {
   /** Exit code; -1 keeps the process alive (long-running service). */
   run(input: CommandInput): Promise<number>;
 }

@@ -12,22 +12,12 @@ import { sources } from '../../src/db/schema.ts';
 import { withoutCredentials } from '../../src/sources/sources.ts';
 import { ingestRunNow } from '../../src/vacancies/ingest/ingest-run.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
+import { crawlUsage } from './usage.ts';
 
 const INDEX_DRAIN_TIMEOUT_MS = 60_000;
 
 export const crawlCommand: Command = {
-  name: 'crawl',
-  summary: 'crawl sources now: crawl [--source ID | --all] [--wait]',
-  help: [
-    'Usage: jobbruecke crawl (--source <id> | --all) [--wait]',
-    '',
-    'Without --wait, queues a crawl job per source for the running workers and returns.',
-    'With --wait, crawls here and now, ingests what was found, waits until the running service has updated the',
-    'search index, and prints per source: fetched, new, updated, unchanged, closed, duplicates, errors, and the',
-    'first error. Exits with 1 when a source failed: nothing could be read, the crawl broke off, or (with --source)',
-    'the source was skipped.',
-  ].join('\n'),
-  options: { source: { type: 'string' }, all: { type: 'boolean' }, wait: { type: 'boolean' } },
+  ...crawlUsage,
   async run({ config, log, values, io, resources }) {
     const sourceId = stringOption(values, 'source');
     if (!sourceId && !values.all) throw new UsageError('Name a source with --source <id>, or use --all.');

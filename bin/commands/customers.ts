@@ -4,16 +4,15 @@ import { forgetCustomerInQueues } from '../../queues/forget-customer.ts';
 import { type ImportEncoding, importCustomersCsv, reportCsv } from '../../src/customers/import-csv.ts';
 import {
   DELETION_REASON_LABEL,
-  DeletionReason,
   deleteCustomer,
   liftRestriction,
-  RestrictionReason,
   restrictCustomer,
   restrictionLabel,
 } from '../../src/customers/retention.ts';
 import { exportCustomerData } from '../../src/customers/subject-access.ts';
 import { type Command, type CommandInput, stringOption, UsageError } from './command.ts';
 import { operatorActor } from './operator.ts';
+import { customersUsage } from './usage.ts';
 
 async function importFile({ values, positionals, io, resources, operator }: CommandInput): Promise<number> {
   const [, file, ...extra] = positionals;
@@ -127,37 +126,7 @@ const SUBCOMMANDS: Record<string, (input: CommandInput) => Promise<number>> = {
 };
 
 export const customersCommand: Command = {
-  name: 'customers',
-  summary: 'customer data: customers import FILE | export ID | delete ID | restrict ID | unrestrict ID',
-  help: [
-    'Usage: jobbruecke customers import FILE --branch <n> [--dry-run] [--encoding utf-8|windows-1252] [--report OUT.csv]',
-    '       jobbruecke customers export ID [--output FILE]',
-    '       jobbruecke customers delete ID --reason <code>',
-    '       jobbruecke customers restrict ID --reason <code>',
-    '       jobbruecke customers unrestrict ID',
-    '',
-    'Imports customers from a semicolon-separated CSV export of the case management system (layout:',
-    'docs/customers-import.md), upserting by customer number (Kundennummer). All valid rows are written in one',
-    'transaction; invalid rows are listed (row, field, reason) and not imported. --dry-run only checks.',
-    'The encoding is detected (UTF-8, else Windows-1252) unless given. --report writes the problems as CSV.',
-    'Exit code 1 when any row was refused.',
-    '',
-    'export writes everything held about one customer as JSON (subject access, Art. 15 GDPR), to FILE or stdout;',
-    'it never overwrites a file. delete removes a customer whose purpose has ended, from the database, the match',
-    'lists, the matchers and the queues; their proposals stay without a person. restrict keeps the data but takes',
-    'the customer out of all matching (Art. 18 GDPR); unrestrict lifts that. Each is audited. See',
-    'docs/data-protection.md.',
-    `Deletion reasons: ${DeletionReason.options.join(', ')}.`,
-    `Restriction reasons: ${RestrictionReason.options.join(', ')}.`,
-  ].join('\n'),
-  options: {
-    branch: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    encoding: { type: 'string' },
-    report: { type: 'string' },
-    output: { type: 'string' },
-    reason: { type: 'string' },
-  },
+  ...customersUsage,
   async run(input) {
     const name = input.positionals[0] ?? '';
     const run = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;

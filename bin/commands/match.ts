@@ -11,6 +11,7 @@ import { auditedRead } from '../../src/customers/audited-read.ts';
 import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';
 import { NotFound } from '../../src/errors.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
+import { matchUsage } from './usage.ts';
 
 const PART_LABEL: Readonly<Record<string, string>> = {
   occupation: 'Beruf',
@@ -78,27 +79,7 @@ export function formatCustomerList(list: CustomerMatchList): string {
 }
 
 export const matchCommand: Command = {
-  name: 'match',
-  summary: 'ranked matches with explanations: match --vacancy ID | --customer ID',
-  help: [
-    'Usage: jobbruecke match --vacancy <id> [--limit 20] [--include-activation]',
-    '       jobbruecke match --customer <id> [--limit 20]',
-    '',
-    'Prints the ranked list with the German explanation of every score, the cap on open proposals and who was',
-    'skipped because of it, the same list caseworkers get from GET /api/v1/{vacancies|customers}/<id>/matches.',
-    '  --vacancy <id>         best customers for an open vacancy (all branches)',
-    '  --customer <id>        best open vacancies for a customer',
-    `  --limit <n>            length of the list, 1–${STORED_LIMIT} (default 20)`,
-    '  --include-activation   with --vacancy: include customers in the activation profile',
-    '',
-    'Customer data are social data: every run is written to the audit log (actor "cli", purpose "matching").',
-  ].join('\n'),
-  options: {
-    vacancy: { type: 'string' },
-    customer: { type: 'string' },
-    limit: { type: 'string' },
-    'include-activation': { type: 'boolean' },
-  },
+  ...matchUsage,
   async run({ io, resources, values, operator }) {
     const vacancyId = stringOption(values, 'vacancy');
     const customerId = stringOption(values, 'customer');

@@ -1,18 +1,10 @@
 import { outboxHead } from '../../src/outbox/read-log.ts';
 import { rebuildIndex, sharedIndexCursor } from '../../src/search/index-sync.ts';
 import type { Command } from './command.ts';
+import { reindexUsage } from './usage.ts';
 
 export const reindexCommand: Command = {
-  name: 'reindex',
-  summary: 'rebuild the search index from the database',
-  help: [
-    'Usage: jobbruecke reindex',
-    '',
-    'Rebuilds the search index from the database, the system of record. With Meilisearch (MEILI_URL) the shared',
-    'index is rebuilt; the embedded engine is rebuilt at every start of the service, and this command, run against a',
-    "running service, rebuilds the service's own index.",
-  ].join('\n'),
-  options: {},
+  ...reindexUsage,
   async run({ config, io, resources }) {
     const core = await resources.core();
     const search = await resources.search();

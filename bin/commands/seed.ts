@@ -1,5 +1,6 @@
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/seed.ts';
 import { type Command, UsageError } from './command.ts';
+import { seedUsage } from './usage.ts';
 
 export function demoAccountsText(): string {
   return [
@@ -9,17 +10,7 @@ export function demoAccountsText(): string {
 }
 
 export const seedCommand: Command = {
-  name: 'seed',
-  summary: 'fill the database with the synthetic demo city (--demo)',
-  help: [
-    'Usage: jobbruecke seed --demo',
-    '',
-    'Builds a deterministic, obviously synthetic city: 14 branches, about 31,000 customers in the six profile',
-    'groups, 20,000 open vacancies from about 1,000 employers and several sources, and one demo account per role.',
-    'Runs in one transaction: an interrupted seed leaves nothing behind; a completed one is not repeated.',
-    'Run automatically by the first "npm start" on an empty embedded database, never against DATABASE_URL.',
-  ].join('\n'),
-  options: { demo: { type: 'boolean' } },
+  ...seedUsage,
   async run({ config, log, values, io, resources }) {
     if (!values.demo) throw new UsageError('Only demo seeding exists: pass --demo.');
     // The demo accounts' tokens are public (README): they must never exist next to real data.

@@ -1,4 +1,3 @@
-import { SourceType } from '../../src/domain/enums.ts';
 import { ATS_ENDPOINTS, AtsCompany, atsEndpoint, isAtsType } from '../../src/sources/source-config.ts';
 import {
   addSource,
@@ -8,40 +7,10 @@ import {
   withoutCredentials,
 } from '../../src/sources/sources.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
+import { sourcesUsage } from './usage.ts';
 
 export const sourcesCommand: Command = {
-  name: 'sources',
-  summary: 'manage vacancy sources: add, list, enable, disable',
-  help: [
-    'Usage: jobbruecke sources <add | list | enable | disable> …',
-    '',
-    '  jobbruecke sources add --type <type> --url <url> [--name <name>] [--params "wo=Stuttgart&umkreis=25"]',
-    '                         [--every 2h] [--config <json>] [--legal-basis <text>]',
-    '  jobbruecke sources add --type <ats> --company <board name> [--config \'{"employerName":"…"}\'] …',
-    '  jobbruecke sources list',
-    '  jobbruecke sources enable <id>',
-    '  jobbruecke sources disable <id>',
-    '',
-    `Types: ${SourceType.options.filter((t) => t !== 'employer').join(', ')}.`,
-    'Every source records the legal basis or terms under which it is crawled (--legal-basis; public career pages and',
-    'feeds get a default). ba_jobsuche sources start disabled: enable them only under an agreement with the BA;',
-    'their --url defaults to BA_JOBSUCHE_URL.',
-    '--config takes the type-specific settings as JSON, e.g. {"pages":["https://…"]} or {"sitemap":"https://…/sitemap.xml"}',
-    'for jsonld, or the CSS selectors for browser (see docs/crawling.md).',
-    "Applicant-tracking systems (the company's board name from its careers address gives the API address):",
-    ...Object.entries(ATS_ENDPOINTS).map(([type, url]) => `  ${type.padEnd(16)} ${url}`),
-    "exchange reads another job centre's feed: --url https://<their address>/austausch/stellen.jsonld",
-  ].join('\n'),
-  options: {
-    type: { type: 'string' },
-    url: { type: 'string' },
-    name: { type: 'string' },
-    params: { type: 'string' },
-    every: { type: 'string' },
-    config: { type: 'string' },
-    'legal-basis': { type: 'string' },
-    company: { type: 'string' },
-  },
+  ...sourcesUsage,
   async run({ config, values, positionals, io, resources }) {
     const [action, id] = positionals;
     if (action === 'add') {

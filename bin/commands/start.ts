@@ -4,6 +4,7 @@ import { type Container, createContainer } from '../container.ts';
 import { startWorker } from '../worker.ts';
 import type { Command } from './command.ts';
 import { demoAccountsText } from './seed.ts';
+import { startUsage } from './usage.ts';
 
 /** The demo city goes into an empty embedded database, never next to real data: its accounts have public tokens. */
 async function seedDemoIfEmpty({ config, log, core }: Container): Promise<void> {
@@ -16,20 +17,7 @@ async function seedDemoIfEmpty({ config, log, core }: Container): Promise<void> 
 }
 
 export const startCommand: Command = {
-  name: 'start',
-  summary: 'run the service (API and workers; --api or --worker for one of them)',
-  help: [
-    'Usage: jobbruecke start [--api | --worker]',
-    '',
-    'Without options, runs the HTTP API and all queue workers in one process (embedded mode).',
-    '  --api      only the HTTP API (PORT, default 3000)',
-    '  --worker   only the queue workers; any number of worker processes may share one Redis or PostgreSQL',
-    '',
-    'On an empty embedded database (no DATABASE_URL) the demo data are seeded first.',
-    'While it runs, other jobbruecke commands on the same embedded database are executed by this process.',
-    'SIGTERM or SIGINT shut down gracefully: HTTP stops, running jobs finish, then the database closes.',
-  ].join('\n'),
-  options: { api: { type: 'boolean' }, worker: { type: 'boolean' } },
+  ...startUsage,
   async run({ config, log, values, execute }) {
     const runApi = !values.worker || !!values.api;
     const runWorker = !values.api || !!values.worker;

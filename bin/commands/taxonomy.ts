@@ -5,9 +5,7 @@ import { readTitleWorkbook } from '../../src/taxonomy/official-titles.ts';
 import { mapLegacyKldb, mapLegacyTitle } from '../../src/taxonomy/title-index.ts';
 import { importTitleLists, type ListInfo, refreshTitleIndex, titleIndexMeta } from '../../src/taxonomy/title-store.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
-
-const CREDIT =
-  'Bundesagentur für Arbeit, Gesamtberufsliste der BA; KldB 2010 – überarbeitete Fassung 2020; eigene Aufbereitung';
+import { CREDIT, taxonomyUsage } from './usage.ts';
 
 function workbookPath(file: string): string {
   const path = resolve(file);
@@ -22,28 +20,7 @@ function describe(label: string, info: ListInfo | null): string {
 }
 
 export const taxonomyCommand: Command = {
-  name: 'taxonomy',
-  summary: "occupation coding: import the BA's title index, show it, map old KldB codes",
-  help: [
-    'Usage: jobbruecke taxonomy <import | status | map> …',
-    '',
-    '  jobbruecke taxonomy import FILE.xlsx                 the current Gesamtberufsliste (KldB 2010, revised 2020)',
-    '  jobbruecke taxonomy import --legacy OLD.xlsx [FILE.xlsx]',
-    '                                                       a list coded with the original KldB 2010 (e.g. of 2019),',
-    '                                                       with or without the current one',
-    '  jobbruecke taxonomy status',
-    '  jobbruecke taxonomy map CODE [--title TITLE]          an original KldB 2010 code (and title) in the 2020 revision',
-    '',
-    'FILE is the BA\'s workbook as downloaded (Gesamtberufsliste_der_BA.xlsx, sheet "Gesamtberufsliste der BA").',
-    "Without an import the coder knows the classification's example titles only. With it, it also knows every title",
-    'of the list in its male and female forms. When both a current and an older list are in the database, the',
-    'crosswalk from the original KldB 2010 to the 2020 revision is derived from them (by DKZ-ID), whichever of the',
-    'two was imported last. Each import replaces the list of its kind; running services pick it up before their',
-    'next ingest batch. The lists are not shipped with Jobbrücke: the BA publishes them without a licence for',
-    'redistribution. Give absolute paths when a service is running (the command then runs inside it).',
-    `Credit: ${CREDIT}.`,
-  ].join('\n'),
-  options: { legacy: { type: 'string' }, title: { type: 'string' } },
+  ...taxonomyUsage,
   async run({ values, positionals, io, resources }) {
     const [action, ...args] = positionals;
     if (action === 'import') {

@@ -5,6 +5,7 @@ import { addUser } from '../../src/users/add-user.ts';
 import { disableUser, enableUser, listUsers, revokeToken, type UserInfo } from '../../src/users/manage.ts';
 import { type Command, type CommandInput, stringOption, UsageError } from './command.ts';
 import { operatorActor } from './operator.ts';
+import { usersUsage } from './usage.ts';
 
 const OPTIONS_OF: Record<string, readonly string[]> = {
   add: ['role', 'email', 'branch', 'name'],
@@ -82,6 +83,9 @@ async function inviteEmployer({ values, io, resources, operator }: CommandInput)
     `Employer user invited: ${email} (employer ${result.employerId}, ${
       result.branchId === null ? 'no branch serves its postcode yet' : `branch ${result.branchId}`
     })`,
+  );
+  io.out(
+    `Invitation link for the pages (one use, expires ${result.invitation.expiresAt.toISOString()}): ${result.invitation.path}`,
   );
   printToken(io, result.token);
   return 0;
@@ -200,47 +204,7 @@ async function revoke(email: string, { values, io, resources, operator }: Comman
 }
 
 export const usersCommand: Command = {
-  name: 'users',
-  summary: 'manage users: users add | invite-employer | employer-service | list | disable | enable | revoke-token',
-  help: [
-    'Usage: jobbruecke users <add | invite-employer | employer-service | list | disable | enable | revoke-token> …',
-    '',
-    '  jobbruecke users add --role <role> --email <email> [--branch <n>] [--name <display name>]',
-    '  jobbruecke users invite-employer (--employer <id> | --employer-name <name> --plz <postcode>)',
-    '                                   --email <email> [--name <display name>]',
-    '  jobbruecke users employer-service --user <id> (--on | --off)',
-    '  jobbruecke users list [--role <role>] [--branch <n>] [--json]',
-    '  jobbruecke users disable EMAIL',
-    '  jobbruecke users enable EMAIL',
-    '  jobbruecke users revoke-token EMAIL (--label <label> | --token-id <id>)',
-    '',
-    `Roles for add: ${Role.options.filter((r) => r !== 'employer').join(', ')}. Caseworkers and branch leads need`,
-    '--branch (1–14). invite-employer creates an employer user for a known employer, or for a new one whose',
-    'postcode decides the responsible branch (catchment). employer-service marks a caseworker as employer service',
-    '(AG-pAp) of their branch: they receive its employer orders.',
-    'add and invite-employer print a one-time API token, usable as "Authorization: Bearer <token>"; only its hash',
-    'is stored. invite-employer and employer-service are written to the audit log with your login name.',
-    '',
-    'list shows every account with role, branch, employer and state, and its tokens by label with creation and',
-    "last use (never a token itself). disable refuses the account's tokens from that moment and ends its page",
-    'sessions; enable lets its tokens work again. revoke-token ends one token, named by label or id; the others',
-    'keep working. list, disable, enable and revoke-token are written to the audit log with your login name.',
-  ].join('\n'),
-  options: {
-    role: { type: 'string' },
-    email: { type: 'string' },
-    branch: { type: 'string' },
-    name: { type: 'string' },
-    employer: { type: 'string' },
-    'employer-name': { type: 'string' },
-    plz: { type: 'string' },
-    user: { type: 'string' },
-    on: { type: 'boolean' },
-    off: { type: 'boolean' },
-    json: { type: 'boolean' },
-    label: { type: 'string' },
-    'token-id': { type: 'string' },
-  },
+  ...usersUsage,
   async run(input) {
     const action = input.positionals[0] ?? '';
     if (!(action in OPTIONS_OF)) {
