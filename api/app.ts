@@ -8,20 +8,30 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { z } from 'zod';
 import { mountPages } from '../pages/index.ts';
 import type { AnyQueue } from '../queues/queues.ts';
 import type { Ctx } from '../src/context.ts';
 import type { HealthReport } from '../src/health.ts';
 import { mountQueueBoard, QUEUE_BOARD_PATH } from './admin/queues.ts';
 import { CUSTOMER_IMPORT_PATH } from './caseworker/customers.ts';
+import { mountDocs } from './docs.ts';
 import { clip, problem, toProblem } from './errors.ts';
 import { Metrics, type MetricsOptions, mountMetrics } from './metrics.ts';
 import type { AuthVariables } from './middleware/auth.ts';
 import { AuthThrottle } from './middleware/auth-throttle.ts';
 import { type ClientVariables, clientNetwork, type NetworkPolicy } from './middleware/client-address.ts';
+import { describe, mountOpenApi } from './openapi.ts';
 import { type ApiRoutesDeps, mountApiV1 } from './v1.ts';
 
 const API_BASE = '/api/v1';
+
+const ComponentHealth = z.strictObject({ status: z.enum(['up', 'down']), kind: z.string() });
+/** The answer of /health (src/health.ts's report). */
+const HealthJson = z.strictObject({
+  status: z.enum(['up', 'down']),
+  components: z.strictObject({ db: ComponentHealth, queue: ComponentHealth, search: ComponentHealth }),
+}) satisfies z.ZodType<HealthReport>;
 
 /** Larger than any vacancy or profile a client sends, far smaller than what could hurt the process. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -180,14 +190,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
 
-  app.get('/health', async (c) => {
-    const report = await health();
-    return c.json(report, report.status === 'up' ? 200 : 503);
-  });
+  app.get(
+    '/health',
+    describe({
+      operationId: 'getHealth',
+      summary: 'Health of the database, the queues and the search index',
+      tags: ['Operations'],
+      security: [],
+      responses: {
+        200: { description: 'Every part is up', body: HealthJson },
+        503: { description: 'At least one part is down', body: HealthJson },
+      },
+    }),
+    async (c) => {
+      const report = await health();
+      return c.json(report, report.status === 'up' ? 200 : 503);
+    },
+  );
 
   mountMetrics(app, ctx, metrics, deps.metrics ?? {});
   if (deps.queueBoard) mountQueueBoard(app, { ctx, queues: deps.queueBoard, throttle: new AuthThrottle() });
   mountApiV1(app, API_BASE, deps);
   mountPages(app, deps);
+  mountOpenApi(app);
+  mountDocs(app);
   return app;
 }

@@ -6,7 +6,10 @@ import { ZodError } from 'zod';
 import { AppError, type ErrorCode, type Issue, issuesOf, LimitExceeded, ValidationFailed } from '../src/errors.ts';
 import type { Logger } from '../src/logging.ts';
 import { ProposalsRefused } from '../src/proposals/send.ts';
+import { PROBLEM_LIMITS } from './problem.ts';
 import { refusedContentStatus } from './validate.ts';
+
+export { PROBLEM_LIMITS };
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
@@ -37,18 +40,8 @@ const HONO_STATUS_TITLE: Partial<Record<number, { title: string; code: string; d
 
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/**
- * Bounds of a problem: its parts may quote the caller's input (the path, an id, a refused value), and an answer must
- * never grow with what an attacker sends.
- */
-export const PROBLEM_LIMITS = {
-  instance: 200,
-  detail: 500,
-  issues: 50,
-  issuePath: 200,
-  issueMessage: 300,
-  total: 16_384,
-};
+/** Written by `problem` itself from the request; `title`, `code` and `detail` come from the caller. */
+const STANDARD_MEMBERS = new Set(['type', 'status', 'instance', 'request_id']);
 
 /** Answers never echo more of the caller's input than a reader needs to recognise it. */
 export const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
@@ -66,7 +59,14 @@ function boundedIssues(issues: Issue[]): Issue[] {
  * standard members.
  */
 export function problem(c: Context, status: ContentfulStatusCode, body: Record<string, unknown>): Response {
-  const members = Object.fromEntries(Object.entries(body).map(([key, value]) => [snakeCase(key), value]));
+  // An extension member never replaces a standard one: a conflict's `status` is the record's (say "closed"), and the
+  // problem's `status` must stay the HTTP status (RFC 9457). The record's value keeps its place as `record_status`.
+  const members = Object.fromEntries(
+    Object.entries(body).map(([key, value]) => {
+      const name = snakeCase(key);
+      return [STANDARD_MEMBERS.has(name) ? `record_${name}` : name, value];
+    }),
+  );
   if (typeof members.detail === 'string') members.detail = clip(members.detail, PROBLEM_LIMITS.detail);
   if (Array.isArray(members.issues)) members.issues = boundedIssues(members.issues as Issue[]);
   const head = {

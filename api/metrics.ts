@@ -14,6 +14,7 @@ import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import ipaddr from 'ipaddr.js';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
 import type { Queues } from '../queues/queues.ts';
 import type { Ctx } from '../src/context.ts';
 import { crawlRuns, ingestBatches, sources } from '../src/db/schema.ts';
@@ -22,6 +23,7 @@ import { stateExpression } from '../src/sla/state.ts';
 import { auth } from './middleware/auth.ts';
 import { AuthThrottle } from './middleware/auth-throttle.ts';
 import { clientAddress, inNetworks, parseNetworks } from './middleware/client-address.ts';
+import { BEARER, describe } from './openapi.ts';
 
 export interface MetricsOptions {
   /** Queue depths are reported when given. */
@@ -180,7 +182,18 @@ export function mountMetrics<E extends Env>(app: Hono<E>, ctx: Ctx, metrics: Met
     }
     return admin(c, next);
   };
-  app.get('/metrics', guard, async (c) => {
+  const described = describe({
+    operationId: 'getMetrics',
+    summary: 'Figures for Prometheus',
+    description: 'Free from loopback and METRICS_NETWORKS; from anywhere else only with an admin token.',
+    tags: ['Operations'],
+    security: [{}, { [BEARER]: [] }],
+    responses: {
+      200: { description: 'Prometheus text format', body: z.string(), mediaType: 'text/plain; version=0.0.4' },
+    },
+    problems: [401, 403, 429],
+  });
+  app.get('/metrics', described, guard, async (c) => {
     const text = await metrics.text();
     return c.body(text, 200, { 'content-type': metrics.registry.contentType });
   });

@@ -35,7 +35,18 @@ export function recordOutcomeFromWire(ctx: Ctx, actor: Actor, proposalId: string
   });
 }
 
-export function outcomeJson(result: RecordOutcomeResult) {
+/** The answer to a recorded outcome. */
+export const OutcomeJson = z.strictObject({
+  proposal_id: z.string(),
+  vacancy_id: z.string(),
+  outcome: ProposalOutcome,
+  status: z.string(),
+  positions: z.number().int(),
+  positions_filled: z.number().int(),
+  vacancy_filled: z.boolean(),
+});
+
+export function outcomeJson(result: RecordOutcomeResult): z.infer<typeof OutcomeJson> {
   return {
     proposal_id: result.proposalId,
     vacancy_id: result.vacancyId,

@@ -28,6 +28,7 @@ import { inboxRoutes } from './inbox.ts';
 import { type AuthVariables, auth } from './middleware/auth.ts';
 import { AuthThrottle } from './middleware/auth-throttle.ts';
 import { clientAddress, isKiosk } from './middleware/client-address.ts';
+import { BEARER, describeGuard, KIOSK_TOKEN } from './openapi.ts';
 import { type VacancyRoutesDeps, vacancyRoutes } from './public/vacancies.ts';
 
 export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
@@ -63,7 +64,7 @@ function clientKey(c: Context): string {
 }
 
 function publicRateLimit(requestsPerMinute: number, kioskRequestsPerMinute: number) {
-  return rateLimiter({
+  const limit = rateLimiter({
     windowMs: 60_000,
     limit: (c) => (isKiosk(c) ? kioskRequestsPerMinute : requestsPerMinute),
     standardHeaders: 'draft-7',
@@ -75,18 +76,22 @@ function publicRateLimit(requestsPerMinute: number, kioskRequestsPerMinute: numb
         detail: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
       }),
   });
+  // No sign-in; a kiosk PC may send its token for the larger budget.
+  return describeGuard(limit, { tag: 'Public', security: [{}, { [KIOSK_TOKEN]: [] }], problems: [429] });
 }
 
 /**
  * The guard of a signed-in audience: token authentication for the given roles, and `Cache-Control: no-store` on
  * every answer (errors included), since these answers carry personal or order data that no browser or proxy may keep.
  */
-function signedIn(ctx: Ctx, roles: readonly Role[], throttle: AuthThrottle): MiddlewareHandler {
+function signedIn(ctx: Ctx, roles: readonly Role[], throttle: AuthThrottle, tag: string): MiddlewareHandler {
   const authenticate = auth({ ctx, roles, throttle });
-  return async function signedInGuard(c, next) {
+  const guard: MiddlewareHandler = async function signedInGuard(c, next) {
     await authenticate(c, next);
     c.header('Cache-Control', 'no-store');
   };
+  // 429: failed sign-ins from this client or with this token are throttled.
+  return describeGuard(guard, { tag, security: [{ [BEARER]: [] }], problems: [401, 403, 429] });
 }
 
 function caseworkerRoutes(deps: ApiRoutesDeps) {
@@ -119,7 +124,7 @@ export function mountApiV1<E extends Env>(app: Hono<E>, base: string, deps: ApiR
     vacancyRoutes(deps),
     publicRateLimit(deps.publicRequestsPerMinute ?? 120, deps.kioskRequestsPerMinute ?? 1_200),
   );
-  mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES, throttle));
-  mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer'], throttle));
-  mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin'], throttle));
+  mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES, throttle, 'Caseworkers'));
+  mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer'], throttle, 'Employers'));
+  mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin'], throttle, 'Admins'));
 }

@@ -8,13 +8,19 @@
  * parses but whose content is refused answers 400 too, except on routes whose body validator is given
  * `{ refused: 422 }` (the employer API, as its issue specifies): there the body's content is refused with 422, both
  * by the schema here and by any `ValidationFailed` the verb raises afterwards (api/errors.ts reads the mark).
+ *
+ * Each helper also carries its schema into the OpenAPI document (api/openapi.ts): the parameters and the request body
+ * of an operation, and the refusals this module answers, are described from the very schemas that validate them.
  */
 import type { Context } from 'hono';
 import { validator } from 'hono/validator';
+import { resolver } from 'hono-openapi';
 import { z } from 'zod';
-import { isRowId } from '../src/domain/ids.ts';
+import { isRowId, RowId } from '../src/domain/ids.ts';
 import { AppError, issuesOf, NotFound, ValidationFailed } from '../src/errors.ts';
 import { hasControlCharacters } from '../src/ingest/text.ts';
+import { jsonSchemaOf, problemResponses, withDescription } from './openapi.ts';
+import type { ProblemStatus } from './problem.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
@@ -60,29 +66,70 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string)
   return parsed.data;
 }
 
-export const params = <S extends z.ZodType>(schema: S) =>
-  validator('param', (value) => parseWith(schema, value, 'Ungültige Angabe im Pfad'));
+type ParameterPlace = 'path' | 'query' | 'header';
+
+/** The operation's parameters in `place`, one per property of the object schema, as the request sends them. */
+function parametersOf(schema: z.ZodType, place: ParameterPlace) {
+  const json = jsonSchemaOf(schema, 'input') as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: place,
+      // Path parameters are always required (OpenAPI); a defaulted query value is not.
+      required: place === 'path' || (json.required ?? []).includes(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+function describedParameters<M extends object>(
+  middleware: M,
+  schema: z.ZodType,
+  place: ParameterPlace,
+  problems: readonly ProblemStatus[] = [400],
+): M {
+  return withDescription(middleware, {
+    parameters: parametersOf(schema, place) as never,
+    responses: problemResponses(problems),
+  });
+}
+
+export const params = <S extends z.ZodType>(schema: S) => {
+  const validate = validator('param', (value) => parseWith(schema, value, 'Ungültige Angabe im Pfad'));
+  return describedParameters(validate, schema, 'path');
+};
 
 /**
  * The row id in the path (`:id`). A malformed one names nothing that exists, so it answers like an unknown one, 404,
  * as the verbs do for ids they are given.
  */
-export const idParam = (what: string) =>
-  validator('param', (value: Record<string, string>): { id: string } => {
+export const idParam = (what: string) => {
+  const validate = validator('param', (value: Record<string, string>): { id: string } => {
     const id = value.id ?? '';
     if (!isRowId(id)) throw new NotFound(what, id.length > 100 ? `${id.slice(0, 100)}…` : id);
     return { id };
   });
+  return describedParameters(validate, z.object({ id: RowId.describe(`Id (${what})`) }), 'path', [404]);
+};
 
-export const query = <S extends z.ZodType>(schema: S) =>
-  validator('query', (value) => parseWith(schema, value, 'Ungültige Parameter'));
+export const query = <S extends z.ZodType>(schema: S) => {
+  const validate = validator('query', (value) => parseWith(schema, value, 'Ungültige Parameter'));
+  return describedParameters(validate, schema, 'query');
+};
 
 /**
  * Request headers, by their lower-case names (`{ 'idempotency-key': … }`). Other headers pass untouched, so the
  * schema should not be strict.
  */
-export const header = <S extends z.ZodType>(schema: S) =>
-  validator('header', (value) => parseWith(schema, value, 'Ungültige Kopfzeile'));
+export const header = <S extends z.ZodType>(schema: S) => {
+  const validate = validator('header', (value) => parseWith(schema, value, 'Ungültige Kopfzeile'));
+  return describedParameters(validate, schema, 'header');
+};
 
 export interface JsonOptions {
   /** The body may be left out (no Content-Type, empty body): the schema then sees `{}`. @defaultValue false */
@@ -92,8 +139,8 @@ export interface JsonOptions {
 }
 
 /** Malformed JSON never reaches the schema: Hono refuses it first, and api/errors.ts words that answer. */
-export const json = <S extends z.ZodType>(schema: S, { optional = false, refused }: JsonOptions = {}) =>
-  validator('json', async (value, c) => {
+export const json = <S extends z.ZodType>(schema: S, { optional = false, refused }: JsonOptions = {}) => {
+  const validate = validator('json', async (value, c) => {
     const contentType = c.req.header('content-type');
     const mediaType = (contentType ?? '').split(';')[0]?.trim() ?? '';
     // Hono hands `{}` for a body it did not read; an optional body may only be absent, not of another type.
@@ -104,6 +151,12 @@ export const json = <S extends z.ZodType>(schema: S, { optional = false, refused
     if (refused) c.set('refusedContentStatus', refused);
     return parseWith(schema, value, 'Ungültige Angaben');
   });
+  return withDescription(validate, {
+    requestBody: { required: !optional, content: { 'application/json': { schema: resolver(schema) } } },
+    // Malformed JSON is 400 on every route; refused content 400 or `refused`; 413 is api/app.ts's body limit.
+    responses: problemResponses(refused ? [400, 413, 415, refused] : [400, 413, 415]),
+  });
+};
 
 /** A number in a query string: decimal digits only, so "0x10", "1e3" or " 5" are refused, never reinterpreted. */
 export const queryNumber = z

@@ -4,6 +4,15 @@ import { queryInteger } from './validate.ts';
 
 export const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
+/**
+ * The largest value of the database's integer columns (branch ids): a larger number names no branch, and PostgreSQL
+ * would refuse it as out of range, failing the request with a 500 instead of a clear refusal.
+ */
+export const MAX_INTEGER_ID = 2_147_483_647;
+
+/** A branch id in a query string or path. */
+export const queryBranchId = queryInteger.pipe(z.number().int().min(1).max(MAX_INTEGER_ID));
+
 /** `page` (from 1, at most 1,000) and `per_page` in a query string, as the public search takes them. */
 export function pageParams(maxPerPage: number, defaultPerPage: number) {
   return {

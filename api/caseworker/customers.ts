@@ -21,7 +21,9 @@ import { PROFILE_GROUP_LABEL, ProfileGroup } from '../../src/domain/enums.ts';
 import { ValidationFailed } from '../../src/errors.ts';
 import { problem } from '../errors.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
+import { describe } from '../openapi.ts';
 import { idParam, json, query, queryInteger } from '../validate.ts';
+import { MAX_INTEGER_ID, queryBranchId } from '../wire.ts';
 
 /** The import's own body limit; api/app.ts must exempt this route from the global 256 KiB limit. */
 export const CUSTOMER_IMPORT_MAX_BYTES = 20 * 1024 * 1024;
@@ -32,14 +34,14 @@ const ListParams = z
     limit: queryInteger.pipe(z.number().min(1).max(200)).default(50),
     offset: queryInteger.pipe(z.number().min(0).max(1_000_000)).default(0),
     profile_group: ProfileGroup.optional(),
-    branch: queryInteger.pipe(z.number().int().positive()).optional(),
+    branch: queryBranchId.optional(),
   })
   .strict();
 
 const ImportParams = z
   .object({
     dry_run: z.enum(['true', 'false']).optional(),
-    branch: queryInteger.pipe(z.number().int().positive()).optional(),
+    branch: queryBranchId.optional(),
     encoding: z.enum(['utf-8', 'windows-1252']).optional(),
   })
   .strict();
@@ -50,7 +52,8 @@ const Body = z
   .object({
     case_number: z.string().nullable(),
     display_name: z.string(),
-    branch_id: z.number(),
+    // Bounded here: beyond the integer column's range the verb's lookup would fail instead of refusing.
+    branch_id: z.number().max(MAX_INTEGER_ID),
     profile_group: z.string(),
     target_kldb_codes: z.array(z.string()),
     target_occupation_text: z.string(),
@@ -70,6 +73,52 @@ const Body = z
   .partial()
   .strict();
 
+const Iso = z.iso.datetime();
+const CustomerJson = z.strictObject({
+  id: z.string(),
+  case_number: z.string().nullable(),
+  display_name: z.string(),
+  branch_id: z.number().int(),
+  profile_group: ProfileGroup,
+  profile_group_label: z.string(),
+  target_kldb_codes: z.array(z.string()),
+  qualifications: z.array(z.string()),
+  skills: z.array(z.string()),
+  licences: z.array(z.string()),
+  languages: z.array(z.object({ language: z.string(), level: z.string() })),
+  plz: z.string(),
+  max_commute_km: z.number(),
+  working_times: z.array(z.string()),
+  available_from: z.iso.date(),
+  consent: z.boolean(),
+  contact_consent: z.boolean(),
+  blocked_until: Iso.nullable(),
+  blocked_reason: z.string().nullable(),
+  updated_at: Iso,
+});
+type CustomerJson = z.infer<typeof CustomerJson>;
+/** A created or changed profile; with the coder's suggestions when `target_occupation_text` was sent. */
+const ProfileAnswerJson = CustomerJson.extend({
+  occupation_suggestions: z
+    .array(z.strictObject({ kldb_code: z.string(), title: z.string(), confidence: z.number() }))
+    .optional(),
+});
+const CustomerPageJson = z.strictObject({
+  items: z.array(CustomerJson),
+  total: z.number().int().min(0),
+  next_offset: z.number().int().nullable(),
+});
+const ImportReportJson = z.strictObject({
+  encoding: z.enum(['utf-8', 'windows-1252']),
+  rows: z.number().int(),
+  valid: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  dry_run: z.boolean(),
+  problems: z.array(z.strictObject({ row: z.number().int(), field: z.string(), reason: z.string() })),
+});
+const ETAG = { ETag: { description: "The record's version, for If-Match", schema: { type: 'string' as const } } };
+
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
 // biome-ignore lint/suspicious/noExplicitAny: the verb's strict schema checks every value.
 const toInput = (body: Record<string, unknown>): any =>
@@ -77,7 +126,7 @@ const toInput = (body: Record<string, unknown>): any =>
 
 const etagOf = (c: CustomerProfile) => `"${c.updatedAt.toISOString()}"`;
 
-function customerJson(c: CustomerProfile) {
+function customerJson(c: CustomerProfile): CustomerJson {
   return {
     id: c.id,
     case_number: c.caseNumber,
@@ -102,7 +151,7 @@ function customerJson(c: CustomerProfile) {
   };
 }
 
-function answerJson(a: ProfileAnswer) {
+function answerJson(a: ProfileAnswer): z.infer<typeof ProfileAnswerJson> {
   return {
     ...customerJson(a.customer),
     ...(a.suggestions
@@ -132,30 +181,75 @@ function ifMatch(header: string | undefined): Date | undefined {
 export function customerRoutes({ ctx }: { ctx: Ctx }) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.get('/customers', query(ListParams), async (c) => {
-    const p = c.req.valid('query');
-    const page = await listCustomers(ctx, c.get('actor'), {
-      limit: p.limit,
-      offset: p.offset,
-      profileGroup: p.profile_group,
-      branchId: p.branch,
-    });
-    const next = p.offset + page.items.length;
-    return c.json({
-      items: page.items.map(customerJson),
-      total: page.total,
-      next_offset: next < page.total ? next : null,
-    });
-  });
+  app.get(
+    '/customers',
+    describe({
+      operationId: 'listCustomers',
+      summary: "Customers of the reader's branch (admins: all, or one branch)",
+      responses: { 200: { description: 'One page of profiles', body: CustomerPageJson } },
+      // Another branch than the reader's.
+      problems: [403],
+    }),
+    query(ListParams),
+    async (c) => {
+      const p = c.req.valid('query');
+      const page = await listCustomers(ctx, c.get('actor'), {
+        limit: p.limit,
+        offset: p.offset,
+        profileGroup: p.profile_group,
+        branchId: p.branch,
+      });
+      const next = p.offset + page.items.length;
+      return c.json({
+        items: page.items.map(customerJson),
+        total: page.total,
+        next_offset: next < page.total ? next : null,
+      });
+    },
+  );
 
-  app.post('/customers', json(Body), async (c) => {
-    const answer = await createCustomer({ ctx, actor: c.get('actor'), input: toInput(c.req.valid('json')) });
-    c.header('ETag', etagOf(answer.customer));
-    return c.json(answerJson(answer), 201);
-  });
+  app.post(
+    '/customers',
+    describe({
+      operationId: 'createCustomer',
+      summary: 'Create a customer profile (matched at once)',
+      responses: { 201: { description: 'The new profile', body: ProfileAnswerJson, headers: ETAG } },
+      // Another branch than the reader's; a case number that exists.
+      problems: [403, 409],
+    }),
+    json(Body),
+    async (c) => {
+      const answer = await createCustomer({ ctx, actor: c.get('actor'), input: toInput(c.req.valid('json')) });
+      c.header('ETag', etagOf(answer.customer));
+      return c.json(answerJson(answer), 201);
+    },
+  );
 
   app.post(
     CUSTOMER_IMPORT_PATH,
+    describe({
+      operationId: 'importCustomers',
+      summary: 'Import customers from the case management system (CSV, upsert by case number)',
+      description:
+        'Semicolon-separated, UTF-8 or Windows-1252; all valid rows in one transaction, invalid rows reported. ' +
+        'Up to 20 MB; `dry_run=true` only reports.',
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              properties: { file: { type: 'string', contentMediaType: 'text/csv', description: 'The CSV file' } },
+              required: ['file'],
+            },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'What was (or would be) imported, and every refused row', body: ImportReportJson },
+      },
+      problems: [403, 413, 415],
+    }),
     bodyLimit({
       maxSize: CUSTOMER_IMPORT_MAX_BYTES,
       onError: (c) =>
@@ -196,23 +290,54 @@ export function customerRoutes({ ctx }: { ctx: Ctx }) {
     },
   );
 
-  app.get('/customers/:id', idParam('Kunde'), async (c) => {
-    const customer = await readCustomerProfile(ctx, c.get('actor'), c.req.valid('param').id);
-    c.header('ETag', etagOf(customer));
-    return c.json(customerJson(customer));
-  });
+  app.get(
+    '/customers/:id',
+    describe({
+      operationId: 'getCustomer',
+      summary: 'One customer profile',
+      responses: { 200: { description: 'The profile', body: CustomerJson, headers: ETAG } },
+      problems: [403],
+    }),
+    idParam('Kunde'),
+    async (c) => {
+      const customer = await readCustomerProfile(ctx, c.get('actor'), c.req.valid('param').id);
+      c.header('ETag', etagOf(customer));
+      return c.json(customerJson(customer));
+    },
+  );
 
-  app.patch('/customers/:id', idParam('Kunde'), json(Body), async (c) => {
-    const answer = await patchCustomer({
-      ctx,
-      actor: c.get('actor'),
-      id: c.req.valid('param').id,
-      input: toInput(c.req.valid('json')),
-      expectedUpdatedAt: ifMatch(c.req.header('if-match')),
-    });
-    c.header('ETag', etagOf(answer.customer));
-    return c.json(answerJson(answer));
-  });
+  app.patch(
+    '/customers/:id',
+    describe({
+      operationId: 'updateCustomer',
+      summary: 'Change a customer profile (re-matched at once)',
+      description: 'With `If-Match` (the ETag of the last answer) a change made meanwhile by someone else is refused.',
+      parameters: [
+        {
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          description: 'The ETag of the last answer',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: { 200: { description: 'The changed profile', body: ProfileAnswerJson, headers: ETAG } },
+      problems: [403, 409],
+    }),
+    idParam('Kunde'),
+    json(Body),
+    async (c) => {
+      const answer = await patchCustomer({
+        ctx,
+        actor: c.get('actor'),
+        id: c.req.valid('param').id,
+        input: toInput(c.req.valid('json')),
+        expectedUpdatedAt: ifMatch(c.req.header('if-match')),
+      });
+      c.header('ETag', etagOf(answer.customer));
+      return c.json(answerJson(answer));
+    },
+  );
 
   return app;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../src/context.ts';
 import { InviteEmployerUserInput, inviteEmployerUser } from '../../src/employers/invite.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
+import { describe } from '../openapi.ts';
 import { json } from '../validate.ts';
 
 const Fields = InviteEmployerUserInput.shape;
@@ -21,33 +22,49 @@ const InviteBody = z
   })
   .strict();
 
+const InvitedJson = z.strictObject({
+  user_id: z.string(),
+  employer_id: z.string(),
+  branch_id: z.number().int().nullable(),
+  token: z.string().describe('The one-time API token of the new user; shown in this answer only'),
+});
+
 /** Part of the caseworkers' audience (api/v1.ts puts authentication in front; the verb checks who may invite). */
 export function employerUserRoutes({ ctx }: { ctx: Ctx }) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.post('/employer-users', json(InviteBody), async (c) => {
-    const body = c.req.valid('json');
-    const result = await inviteEmployerUser({
-      ctx,
-      actor: c.get('actor'),
-      input: {
-        email: body.email,
-        displayName: body.display_name,
-        employerId: body.employer_id,
-        employer: body.employer,
-      },
-    });
-    return c.json(
-      {
+  app.post(
+    '/employer-users',
+    describe({
+      operationId: 'inviteEmployerUser',
+      summary: 'Invite an employer user (admins and the employer service of the responsible branch)',
+      responses: { 201: { description: 'The new user and their token', body: InvitedJson } },
+      // Not the employer service of that branch; an unknown employer; an e-mail address in use.
+      problems: [403, 404, 409],
+    }),
+    json(InviteBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await inviteEmployerUser({
+        ctx,
+        actor: c.get('actor'),
+        input: {
+          email: body.email,
+          displayName: body.display_name,
+          employerId: body.employer_id,
+          employer: body.employer,
+        },
+      });
+      const answer: z.infer<typeof InvitedJson> = {
         user_id: result.userId,
         employer_id: result.employerId,
         branch_id: result.branchId,
         // Shown once: only its hash is stored.
         token: result.token,
-      },
-      201,
-    );
-  });
+      };
+      return c.json(answer, 201);
+    },
+  );
 
   return app;
 }

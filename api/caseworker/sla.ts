@@ -11,10 +11,11 @@ import { RESPONSE_REASON_LABEL, ResponseReason, responseLabel } from '../../src/
 import { SLA_STATE_LABEL, SlaState } from '../../src/sla/state.ts';
 import { type SlaFigures, type SlaSummary, slaSummary } from '../../src/sla/summary.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
-import { query, queryInteger } from '../validate.ts';
-import { iso, pageJson, pageParams, pageWindow } from '../wire.ts';
+import { describe } from '../openapi.ts';
+import { query } from '../validate.ts';
+import { iso, pageJson, pageParams, pageWindow, queryBranchId } from '../wire.ts';
 
-const Branch = queryInteger.pipe(z.number().min(1));
+const Branch = queryBranchId;
 /** An ISO date-time with offset, or a day (YYYY-MM-DD, read as UTC midnight). */
 const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -26,7 +27,74 @@ const SummaryParams = z.object({
   group_by: z.enum(['branch', 'caseworker', 'week']).optional(),
 });
 
-function slaVacancyJson(v: SlaVacancy) {
+const Iso = z.iso.datetime();
+const Rate = z.number().nullable();
+const SlaVacancyJson = z.strictObject({
+  vacancy_id: z.string(),
+  reference: z.string().nullable(),
+  title: z.string(),
+  employer: z.string().nullable(),
+  branch_id: z.number().int(),
+  caseworker: z.strictObject({ id: z.string(), display_name: z.string() }).nullable(),
+  started_at: Iso,
+  reminder_due_at: Iso,
+  escalation_due_at: Iso,
+  due_at: Iso,
+  responded_at: Iso.nullable(),
+  response_reason: z.string().nullable(),
+  response_label: z.string().nullable(),
+  state: SlaState,
+  state_label: z.string(),
+});
+const SlaPageJson = z.strictObject({
+  items: z.array(SlaVacancyJson),
+  page: z.number().int(),
+  per_page: z.number().int(),
+  next_page: z.number().int().nullable(),
+});
+const FiguresJson = {
+  orders: z.number().int(),
+  counts: z.strictObject(
+    Object.fromEntries(SlaState.options.map((state) => [state, z.number().int()])) as Record<SlaState, z.ZodNumber>,
+  ),
+  compliance_rate: Rate,
+  median_response_hours: Rate,
+  p90_response_hours: Rate,
+  placement: z.strictObject({
+    proposals: z.number().int(),
+    proposals_per_order: Rate,
+    invitation_rate: Rate,
+    hire_rate: Rate,
+    filled: z.number().int(),
+    median_days_to_fill: Rate,
+  }),
+};
+const SummaryJson = z.strictObject({
+  from: Iso,
+  to: Iso,
+  branch: z.number().int().nullable(),
+  group_by: z.enum(['branch', 'caseworker', 'week']).nullable(),
+  total: z.strictObject(FiguresJson),
+  groups: z.array(z.strictObject({ key: z.string(), label: z.string(), ...FiguresJson })),
+  breaches: z.array(
+    z.strictObject({
+      vacancy_id: z.string(),
+      reference: z.string().nullable(),
+      branch_id: z.number().int(),
+      caseworker_id: z.string().nullable(),
+      due_at: Iso,
+      responded_at: Iso.nullable(),
+      reason: z.string().nullable(),
+      reason_label: z.string().nullable(),
+      state: z.enum(['breached', 'met_late']),
+    }),
+  ),
+});
+const ReasonsJson = z.strictObject({
+  items: z.array(z.strictObject({ code: ResponseReason, label: z.string() })),
+});
+
+function slaVacancyJson(v: SlaVacancy): z.infer<typeof SlaVacancyJson> {
   return {
     vacancy_id: v.vacancyId,
     reference: v.reference,
@@ -65,7 +133,7 @@ function figuresJson(f: SlaFigures) {
   };
 }
 
-function summaryJson(s: SlaSummary) {
+function summaryJson(s: SlaSummary): z.infer<typeof SummaryJson> {
   return {
     from: s.from.toISOString(),
     to: s.to.toISOString(),
@@ -91,28 +159,54 @@ function summaryJson(s: SlaSummary) {
 export function slaRoutes({ ctx }: { ctx: Ctx }) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.get('/sla/vacancies', query(ListParams), async (c) => {
-    const params = c.req.valid('query');
-    const rows = await listSlaVacancies({
-      ctx,
-      actor: c.get('actor'),
-      input: { state: params.state, branch: params.branch, ...pageWindow(params) },
-    });
-    return c.json(pageJson(rows, params, slaVacancyJson));
-  });
+  app.get(
+    '/sla/vacancies',
+    describe({
+      operationId: 'listSlaVacancies',
+      summary: 'Placement orders by the state of their 48-hour promise, earliest due first',
+      responses: { 200: { description: 'One page of orders', body: SlaPageJson } },
+      problems: [403],
+    }),
+    query(ListParams),
+    async (c) => {
+      const params = c.req.valid('query');
+      const rows = await listSlaVacancies({
+        ctx,
+        actor: c.get('actor'),
+        input: { state: params.state, branch: params.branch, ...pageWindow(params) },
+      });
+      return c.json(pageJson(rows, params, slaVacancyJson));
+    },
+  );
 
-  app.get('/sla/summary', query(SummaryParams), async (c) => {
-    const params = c.req.valid('query');
-    const summary = await slaSummary({
-      ctx,
-      actor: c.get('actor'),
-      input: { from: params.from, to: params.to, branch: params.branch, groupBy: params.group_by },
-    });
-    return c.json(summaryJson(summary));
-  });
+  app.get(
+    '/sla/summary',
+    describe({
+      operationId: 'getSlaSummary',
+      summary: 'Compliance with the 48-hour promise over a period, with breaches and placement figures',
+      responses: { 200: { description: 'The figures', body: SummaryJson } },
+      problems: [403],
+    }),
+    query(SummaryParams),
+    async (c) => {
+      const params = c.req.valid('query');
+      const summary = await slaSummary({
+        ctx,
+        actor: c.get('actor'),
+        input: { from: params.from, to: params.to, branch: params.branch, groupBy: params.group_by },
+      });
+      return c.json(summaryJson(summary));
+    },
+  );
 
-  app.get('/sla/response-reasons', (c) =>
-    c.json({ items: ResponseReason.options.map((code) => ({ code, label: RESPONSE_REASON_LABEL[code] })) }),
+  app.get(
+    '/sla/response-reasons',
+    describe({
+      operationId: 'listResponseReasons',
+      summary: 'The documented answers a caseworker may give instead of proposals',
+      responses: { 200: { description: 'Codes with German labels', body: ReasonsJson } },
+    }),
+    (c) => c.json({ items: ResponseReason.options.map((code) => ({ code, label: RESPONSE_REASON_LABEL[code] })) }),
   );
 
   return app;

@@ -8,6 +8,7 @@ import type { Ctx } from '../../src/context.ts';
 import type { TaskKind } from '../../src/tasks/create.ts';
 import { CompleteTaskInput, completeTask, listDueTasks, type TaskItem } from '../../src/tasks/list.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
+import { describe } from '../openapi.ts';
 import { idParam, json, query, queryInteger } from '../validate.ts';
 
 const KIND_LABEL: Record<TaskKind, string> = {
@@ -27,7 +28,22 @@ const DoneBody = z.object({ note: CompleteTaskInput.shape.note }).strict();
 
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
 
-function taskJson(t: TaskItem) {
+const TaskJson = z.strictObject({
+  id: z.string(),
+  kind: z.string(),
+  kind_label: z.string(),
+  due_at: z.iso.datetime(),
+  created_at: z.iso.datetime(),
+  vacancy_id: z.string().nullable(),
+  reference: z.string().nullable(),
+  title: z.string().nullable(),
+  proposal_id: z.string().nullable(),
+  assigned_to_me: z.boolean(),
+  detail: z.record(z.string(), z.unknown()).describe("The cause's facts (milestone, due time, follow-up offset …)"),
+});
+const DoneJson = z.strictObject({ id: z.string(), done_at: z.iso.datetime() });
+
+function taskJson(t: TaskItem): z.infer<typeof TaskJson> {
   return {
     id: t.id,
     kind: t.kind,
@@ -48,24 +64,47 @@ function taskJson(t: TaskItem) {
 export function taskRoutes({ ctx }: { ctx: Ctx }) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.get('/tasks', query(ListParams), async (c) => {
-    const params = c.req.valid('query');
-    const items = await listDueTasks({
-      ctx,
-      actor: c.get('actor'),
-      input: { includeUpcoming: params.include === 'upcoming', limit: params.limit },
-    });
-    return c.json({ items: items.map(taskJson) });
-  });
+  app.get(
+    '/tasks',
+    describe({
+      operationId: 'listTasks',
+      summary: "The reader's due tasks (admins: every open task)",
+      responses: {
+        200: { description: 'Tasks, earliest due first', body: z.strictObject({ items: z.array(TaskJson) }) },
+      },
+    }),
+    query(ListParams),
+    async (c) => {
+      const params = c.req.valid('query');
+      const items = await listDueTasks({
+        ctx,
+        actor: c.get('actor'),
+        input: { includeUpcoming: params.include === 'upcoming', limit: params.limit },
+      });
+      return c.json({ items: items.map(taskJson) });
+    },
+  );
 
-  app.post('/tasks/:id/done', idParam('Aufgabe'), json(DoneBody), async (c) => {
-    const result = await completeTask({
-      ctx,
-      actor: c.get('actor'),
-      input: { taskId: c.req.valid('param').id, note: c.req.valid('json').note },
-    });
-    return c.json({ id: result.id, done_at: result.doneAt.toISOString() });
-  });
+  app.post(
+    '/tasks/:id/done',
+    describe({
+      operationId: 'completeTask',
+      summary: 'Mark a task done, with a note',
+      responses: { 200: { description: 'Done', body: DoneJson } },
+      // Someone else's task is 404; a task done already 409.
+      problems: [409],
+    }),
+    idParam('Aufgabe'),
+    json(DoneBody),
+    async (c) => {
+      const result = await completeTask({
+        ctx,
+        actor: c.get('actor'),
+        input: { taskId: c.req.valid('param').id, note: c.req.valid('json').note },
+      });
+      return c.json({ id: result.id, done_at: result.doneAt.toISOString() });
+    },
+  );
 
   return app;
 }

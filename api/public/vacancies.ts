@@ -14,7 +14,8 @@ import {
   SearchSort,
 } from '../../src/search/search-engine.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
-import { vacancyDetailJson, vacancyHitJson } from '../../src/vacancies/vacancy.ts';
+import { VacancyDetailJson, VacancyHitJson, vacancyDetailJson, vacancyHitJson } from '../../src/vacancies/vacancy.ts';
+import { describe } from '../openapi.ts';
 import { query, queryInteger, queryList, queryNumber } from '../validate.ts';
 
 /** The query string of GET /api/v1/vacancies, with the public parameter names and their limits. */
@@ -38,7 +39,23 @@ const VacancyListParams = z.object({
   per_page: queryInteger.pipe(z.number().min(1).max(MAX_PER_PAGE)).optional(),
 });
 
-const facetsJson = (f: SearchFacets) => ({
+const Counts = z.record(z.string(), z.number().int().min(0));
+const FacetsJson = z.strictObject({
+  working_times: Counts,
+  offer_type: Counts,
+  contract_type: Counts,
+  kldb2: Counts.describe('By KldB Berufshauptgruppe (first two digits)'),
+});
+const SearchJson = z.strictObject({
+  hits: z.array(VacancyHitJson),
+  total: z.number().int().min(0),
+  total_exact: z.boolean(),
+  page: z.number().int().min(1),
+  per_page: z.number().int().min(1),
+  facets: FacetsJson,
+});
+
+const facetsJson = (f: SearchFacets): z.infer<typeof FacetsJson> => ({
   working_times: f.workingTimes,
   offer_type: f.offerType,
   contract_type: f.contractType,
@@ -53,52 +70,73 @@ export interface VacancyRoutesDeps {
 export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
   const app = new Hono();
 
-  app.get('/vacancies', query(VacancyListParams), async (c) => {
-    const p = c.req.valid('query');
-    let near: { lat: number; lon: number; radiusKm: number } | undefined;
-    if (p.plz) {
-      const place = lookupPlz(p.plz);
-      if (!place) {
-        throw new ValidationFailed(`Postleitzahl ${p.plz} ist unbekannt`, [
-          { path: 'plz', message: 'unbekannte Postleitzahl' },
+  app.get(
+    '/vacancies',
+    describe({
+      operationId: 'searchVacancies',
+      summary: 'Search open vacancies',
+      description: 'Full text, place and radius, working time, KldB prefix and more; with facets. No personal data.',
+      responses: { 200: { description: 'One page of hits', body: SearchJson } },
+    }),
+    query(VacancyListParams),
+    async (c) => {
+      const p = c.req.valid('query');
+      let near: { lat: number; lon: number; radiusKm: number } | undefined;
+      if (p.plz) {
+        const place = lookupPlz(p.plz);
+        if (!place) {
+          throw new ValidationFailed(`Postleitzahl ${p.plz} ist unbekannt`, [
+            { path: 'plz', message: 'unbekannte Postleitzahl' },
+          ]);
+        }
+        near = { lat: place.lat, lon: place.lon, radiusKm: p.radius_km ?? 25 };
+      } else if (p.radius_km !== undefined) {
+        throw new ValidationFailed('radius_km braucht eine Postleitzahl (plz)', [
+          { path: 'radius_km', message: 'plz fehlt' },
         ]);
       }
-      near = { lat: place.lat, lon: place.lon, radiusKm: p.radius_km ?? 25 };
-    } else if (p.radius_km !== undefined) {
-      throw new ValidationFailed('radius_km braucht eine Postleitzahl (plz)', [
-        { path: 'radius_km', message: 'plz fehlt' },
-      ]);
-    }
-    // The wire schema holds every limit a caller can break, except the two rules that combine parameters.
-    const searchQuery = SearchQuery.safeParse({
-      q: p.q,
-      near,
-      kldb: p.kldb,
-      workingTimes: p.working_time,
-      contractType: p.contract,
-      offerType: p.offer_type,
-      publishedSince:
-        p.published_since_days !== undefined ? ctx.now().getTime() - p.published_since_days * 86_400_000 : undefined,
-      sort: p.sort ?? (p.q ? 'relevance' : 'date'),
-      page: p.page,
-      perPage: p.per_page,
-    });
-    if (!searchQuery.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(searchQuery.error));
-    const result = await search.search(searchQuery.data);
-    return c.json({
-      hits: result.hits.map(vacancyHitJson),
-      total: result.total,
-      total_exact: result.totalExact,
-      page: result.page,
-      per_page: result.perPage,
-      facets: facetsJson(result.facets),
-    });
-  });
+      // The wire schema holds every limit a caller can break, except the two rules that combine parameters.
+      const searchQuery = SearchQuery.safeParse({
+        q: p.q,
+        near,
+        kldb: p.kldb,
+        workingTimes: p.working_time,
+        contractType: p.contract,
+        offerType: p.offer_type,
+        publishedSince:
+          p.published_since_days !== undefined ? ctx.now().getTime() - p.published_since_days * 86_400_000 : undefined,
+        sort: p.sort ?? (p.q ? 'relevance' : 'date'),
+        page: p.page,
+        perPage: p.per_page,
+      });
+      if (!searchQuery.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(searchQuery.error));
+      const result = await search.search(searchQuery.data);
+      const answer: z.infer<typeof SearchJson> = {
+        hits: result.hits.map(vacancyHitJson),
+        total: result.total,
+        total_exact: result.totalExact,
+        page: result.page,
+        per_page: result.perPage,
+        facets: facetsJson(result.facets),
+      };
+      return c.json(answer);
+    },
+  );
 
-  app.get('/vacancies/:id', async (c) => {
-    const { vacancy, links } = await getPublicVacancy(ctx, c.req.param('id'));
-    return c.json(vacancyDetailJson(vacancy, links));
-  });
+  app.get(
+    '/vacancies/:id',
+    describe({
+      operationId: 'getVacancy',
+      summary: 'One open vacancy, as the public sees it',
+      responses: { 200: { description: 'The vacancy', body: VacancyDetailJson } },
+      // An unknown, closed or malformed id.
+      problems: [404],
+    }),
+    async (c) => {
+      const { vacancy, links } = await getPublicVacancy(ctx, c.req.param('id'));
+      return c.json(vacancyDetailJson(vacancy, links));
+    },
+  );
 
   return app;
 }
