@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
+import { WORKBENCH_IMPORT_PATH } from '../pages/app/paths.ts';
 import { mountPages } from '../pages/index.ts';
 import type { AnyQueue } from '../queues/queues.ts';
 import type { Ctx } from '../src/context.ts';
@@ -17,6 +18,7 @@ import { mountQueueBoard, QUEUE_BOARD_PATH } from './admin/queues.ts';
 import { CUSTOMER_IMPORT_PATH } from './caseworker/customers.ts';
 import { mountDocs } from './docs.ts';
 import { clip, problem, toProblem } from './errors.ts';
+import { type ExchangeFeedDeps, mountExchangeFeed } from './exchange.ts';
 import { Metrics, type MetricsOptions, mountMetrics } from './metrics.ts';
 import type { AuthVariables } from './middleware/auth.ts';
 import { AuthThrottle } from './middleware/auth-throttle.ts';
@@ -100,6 +102,8 @@ export interface AppDeps extends ApiRoutesDeps {
   metrics?: MetricsOptions;
   /** The queues the admins' dashboard at /admin/queues shows; no dashboard without them. */
   queueBoard?: readonly AnyQueue[];
+  /** The exchange feed's public address, publisher name and rate limit (api/exchange.ts). @defaultValue its defaults */
+  exchange?: Omit<ExchangeFeedDeps, 'ctx'>;
 }
 
 /** The actor is there once a signed-in audience's guard has let the request through. */
@@ -166,7 +170,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
   // Request bodies here are small JSON documents; a huge one is refused before it is read into memory. The customer
-  // import alone takes files, under its own larger limit (api/caseworker/customers.ts).
+  // import alone takes files, under its own larger limit, through the API (api/caseworker/customers.ts) and the
+  // workbench's upload form (pages/app/).
   const smallBodies = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>
@@ -177,7 +182,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
   });
   app.use(async function bodyLimitExceptImport(c, next) {
-    if (c.req.method === 'POST' && c.req.path === `${API_BASE}${CUSTOMER_IMPORT_PATH}`) return next();
+    if (
+      c.req.method === 'POST' &&
+      (c.req.path === `${API_BASE}${CUSTOMER_IMPORT_PATH}` || c.req.path === WORKBENCH_IMPORT_PATH)
+    ) {
+      return next();
+    }
     return smallBodies(c, next);
   });
   app.onError(toProblem(ctx.log));
@@ -210,6 +220,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   mountMetrics(app, ctx, metrics, deps.metrics ?? {});
   if (deps.queueBoard) mountQueueBoard(app, { ctx, queues: deps.queueBoard, throttle: new AuthThrottle() });
+  mountExchangeFeed(app, { ...deps.exchange, ctx });
   mountApiV1(app, API_BASE, deps);
   mountPages(app, deps);
   mountOpenApi(app);

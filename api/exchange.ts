@@ -18,6 +18,7 @@ import { MAX_PAGE_SIZE, readExchangePage } from '../src/exchange/feed.ts';
 import { EXCHANGE_PATHS, type ExchangePublisher, exchangeJsonLd } from '../src/exchange/job-posting.ts';
 import { problem } from './errors.ts';
 import { clientAddress } from './middleware/client-address.ts';
+import { type AnswerDescription, describe, type RouteDescription } from './openapi.ts';
 import { query, queryInteger } from './validate.ts';
 
 export interface ExchangeFeedDeps {
@@ -43,16 +44,99 @@ const FeedParams = z
   })
   .strict();
 
-type Format = { path: string; contentType: string; render: typeof renderJsonLd };
+/**
+ * The JSON-LD page as the document describes it: the feed's own fields and each posting's identity, open to the
+ * further schema.org and `jb:` terms src/exchange/job-posting.ts writes (readers ignore what they do not know).
+ */
+const JobPostingJson = z.looseObject({
+  '@type': z.literal('JobPosting'),
+  '@id': z.string(),
+  url: z.string(),
+  title: z.string(),
+  description: z.string(),
+  datePosted: z.iso.datetime(),
+  validThrough: z.iso.datetime(),
+  totalJobOpenings: z.number().int(),
+  directApply: z.literal(false),
+});
+const DataFeedJson = z.looseObject({
+  '@context': z.array(z.unknown()),
+  '@type': z.literal('DataFeed'),
+  '@id': z.string(),
+  name: z.string(),
+  provider: z.looseObject({ '@type': z.string(), name: z.string(), url: z.string() }),
+  dateModified: z.iso.datetime(),
+  dataFeedElement: z.array(JobPostingJson),
+  'jb:nextPage': z.string().optional().describe('The next page, as in the Link header; absent on the last page'),
+});
+
+type Format = {
+  path: string;
+  contentType: string;
+  render: typeof renderJsonLd;
+  operationId: string;
+  summary: string;
+  body: AnswerDescription['body'];
+};
 
 function renderJsonLd(...args: Parameters<typeof exchangeJsonLd>): string {
   return JSON.stringify(exchangeJsonLd(...args));
 }
 
 const FORMATS: Format[] = [
-  { path: EXCHANGE_PATHS.jsonLd, contentType: 'application/ld+json; charset=utf-8', render: renderJsonLd },
-  { path: EXCHANGE_PATHS.atom, contentType: 'application/atom+xml; charset=utf-8', render: exchangeAtom },
+  {
+    path: EXCHANGE_PATHS.jsonLd,
+    contentType: 'application/ld+json; charset=utf-8',
+    render: renderJsonLd,
+    operationId: 'getExchangeFeedJsonLd',
+    summary: 'Open employer vacancies as a schema.org DataFeed of JobPostings (JSON-LD)',
+    body: DataFeedJson,
+  },
+  {
+    path: EXCHANGE_PATHS.atom,
+    contentType: 'application/atom+xml; charset=utf-8',
+    render: exchangeAtom,
+    operationId: 'getExchangeFeedAtom',
+    summary: 'Open employer vacancies as an Atom feed',
+    body: z.string().describe('An Atom 1.0 feed (RFC 4287)'),
+  },
 ];
+
+const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+const CACHE_HEADERS = {
+  'Cache-Control': header(`public, max-age=${CACHE_SECONDS}`),
+  ETag: header("The page's version, for If-None-Match"),
+  'Last-Modified': header('The latest change to any employer vacancy, withdrawals included'),
+};
+
+/** The feed's description in the API document: public, outside the audiences, so it names tag and security itself. */
+function describeFormat(format: Format): RouteDescription {
+  const mediaType = format.contentType.split(';')[0]!;
+  return {
+    operationId: format.operationId,
+    summary: format.summary,
+    description:
+      'Public, for other job centres: no personal data of the orders. Paged by `nach` (the id of the previous ' +
+      "page's last vacancy); cached for five minutes; a reader's copy is confirmed with 304.",
+    tags: ['Exchange'],
+    security: [],
+    parameters: [
+      { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } },
+      { name: 'If-Modified-Since', in: 'header', required: false, schema: { type: 'string' } },
+    ],
+    responses: {
+      200: {
+        description: 'One page of the feed',
+        body: format.body,
+        mediaType,
+        headers: { ...CACHE_HEADERS, Link: header('`<next page>; rel="next"`, absent on the last page') },
+      },
+      304: { description: "The reader's copy is current", headers: CACHE_HEADERS },
+    },
+    // More than `requestsPerMinute` from one client.
+    problems: [429],
+  };
+}
 
 function publisherFor(c: Context, deps: ExchangeFeedDeps): ExchangePublisher {
   const base = deps.publicUrl ?? new URL(c.req.url).origin;
@@ -89,7 +173,7 @@ export function mountExchangeFeed<E extends Env>(app: Hono<E>, deps: ExchangeFee
       }),
   });
   for (const format of FORMATS) {
-    app.get(format.path, limit, query(FeedParams), async (c) => {
+    app.get(format.path, describe(describeFormat(format)), limit, query(FeedParams), async (c) => {
       const params = c.req.valid('query');
       const publisher = publisherFor(c, deps);
       const page = await readExchangePage(deps.ctx, { after: params.nach, limit: params.anzahl });

@@ -75,12 +75,18 @@ export interface AnswerDescription {
   headers?: Record<string, { description: string; schema: { type: 'string' } }>;
 }
 
+/** An answer without a body: 304 to a reader whose copy is still current. */
+export interface EmptyAnswerDescription {
+  description: string;
+  headers?: AnswerDescription['headers'];
+}
+
 export interface RouteDescription {
   operationId: string;
   summary: string;
   description?: string;
   /** The answers that are not refusals, by status, with their body's schema in the wire's snake_case. */
-  responses: Partial<Record<200 | 201 | 503, AnswerDescription>>;
+  responses: Partial<Record<200 | 201 | 503, AnswerDescription>> & { 304?: EmptyAnswerDescription };
   /** Refusals the route or its verb answer beyond what its guard and validators declare (404, 409 …). */
   problems?: readonly ProblemStatus[];
   /** Parameters a route reads itself, not through api/validate.ts (a header such as If-Match). */
@@ -100,15 +106,20 @@ export interface RouteDescription {
 export function describe(route: RouteDescription): MiddlewareHandler {
   const { responses, problems = [], ...rest } = route;
   const answers = Object.fromEntries(
-    Object.entries(responses).map(([status, answer]) => [
+    Object.entries(responses).map(([status, answer]: [string, AnswerDescription | EmptyAnswerDescription]) => [
       status,
       {
         description: answer.description,
         headers: answer.headers,
-        content: {
-          // Answers are written, not read: the schema of what a route outputs.
-          [answer.mediaType ?? 'application/json']: { schema: resolver(answer.body, { options: { io: 'output' } }) },
-        },
+        content:
+          'body' in answer
+            ? {
+                // Answers are written, not read: the schema of what a route outputs.
+                [answer.mediaType ?? 'application/json']: {
+                  schema: resolver(answer.body, { options: { io: 'output' } }),
+                },
+              }
+            : undefined,
       },
     ]),
   );
@@ -163,6 +174,10 @@ const DOCUMENTATION = {
     { name: 'Caseworkers', description: 'Caseworkers, branch leads and admins, scoped to their branch' },
     { name: 'Employers', description: 'Employer users: their own orders, candidates and inbox' },
     { name: 'Admins', description: 'Catchment areas and the employer service' },
+    {
+      name: 'Exchange',
+      description: "The job centre's public employer vacancies for other job centres (JSON-LD, Atom)",
+    },
     { name: 'Operations', description: 'Health and metrics for the operators' },
   ],
 };
@@ -196,6 +211,9 @@ export function openApiDocument<E extends Env>(app: Hono<E>): () => Promise<Reco
       } as never,
       // Every validator of ours declares its own refusals (api/validate.ts); hono-openapi's default body is not ours.
       defaultValidationErrorResponse: false,
+      // Only described routes are listed anyway; by default a path with a dot in its last part (the exchange feed's
+      // /austausch/stellen.jsonld) would be taken for a static file and left out.
+      excludeStaticFile: false,
     }) as Promise<Record<string, unknown>>;
     return generated;
   };

@@ -1,20 +1,24 @@
 /**
  * /api/v1: the JSON API, one sub-app per audience, each behind its own guard (see api/audience.ts):
  * - public (kiosk PCs, anyone): vacancy search and detail, rate limited per client, no personal data;
- * - caseworkers (caseworker, branch lead, admin): match lists, coding review, proposals, the SLA views, tasks, the
- *   inbox and employer invitations, with a token;
+ * - caseworkers (caseworker, branch lead, admin): customer profiles and the data subject's rights, match lists,
+ *   coding review, proposals, the SLA views, tasks, the inbox, employer invitations, the internal control sample
+ *   (branch leads, admins) and the audit trail (admins), with a token;
  * - employers: their orders, the candidates proposed to them and their inbox, with a token;
  * - admins: catchment areas and the employer service's assignments, with a token.
  */
 import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { matcherPairCheck } from '../matchers/service/pair-check.ts';
+import type { Queues } from '../queues/queues.ts';
 import type { Ctx } from '../src/context.ts';
 import type { Role } from '../src/domain/enums.ts';
 import type { PairCheck } from '../src/proposals/pair-check.ts';
 import { adminRoutes } from './admin/employer-service.ts';
 import { mountAudience } from './audience.ts';
+import { auditRoutes } from './audit.ts';
 import { codingRoutes } from './caseworker/coding.ts';
+import { customerRightsRoutes } from './caseworker/customer-rights.ts';
 import { customerRoutes } from './caseworker/customers.ts';
 import { employerUserRoutes } from './caseworker/employer-users.ts';
 import { type MatchRoutesDeps, matchRoutes } from './caseworker/matches.ts';
@@ -49,6 +53,8 @@ export interface ApiRoutesDeps extends VacancyRoutesDeps, MatchRoutesDeps {
    * another. @defaultValue matcherPairCheck (matchers/service/pair-check.ts)
    */
   pairCheck?: PairCheck;
+  /** The queues, so a deleted customer's jobs are removed (queues/forget-customer.ts). */
+  queues?: Queues;
 }
 
 /** Who may use the caseworkers' audience. */
@@ -63,8 +69,12 @@ function clientKey(c: Context): string {
   return `${isKiosk(c) ? 'kiosk' : 'public'}:${clientAddress(c) ?? 'local'}`;
 }
 
-function publicRateLimit(requestsPerMinute: number, kioskRequestsPerMinute: number) {
-  const limit = rateLimiter({
+/**
+ * The public budget per client and minute, kiosk PCs with their larger one: for the public API and the kiosk pages
+ * (pages/kiosk/), each with a count of its own.
+ */
+export function publicRateLimit(requestsPerMinute = 120, kioskRequestsPerMinute = 1_200): MiddlewareHandler {
+  return rateLimiter({
     windowMs: 60_000,
     limit: (c) => (isKiosk(c) ? kioskRequestsPerMinute : requestsPerMinute),
     standardHeaders: 'draft-7',
@@ -76,8 +86,15 @@ function publicRateLimit(requestsPerMinute: number, kioskRequestsPerMinute: numb
         detail: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
       }),
   });
-  // No sign-in; a kiosk PC may send its token for the larger budget.
-  return describeGuard(limit, { tag: 'Public', security: [{}, { [KIOSK_TOKEN]: [] }], problems: [429] });
+}
+
+/** The public audience's guard. No sign-in; a kiosk PC may send its token for the larger budget. */
+function publicGuard(requestsPerMinute?: number, kioskRequestsPerMinute?: number): MiddlewareHandler {
+  return describeGuard(publicRateLimit(requestsPerMinute, kioskRequestsPerMinute), {
+    tag: 'Public',
+    security: [{}, { [KIOSK_TOKEN]: [] }],
+    problems: [429],
+  });
 }
 
 /**
@@ -99,12 +116,14 @@ function caseworkerRoutes(deps: ApiRoutesDeps) {
   return new Hono<{ Variables: AuthVariables }>()
     .route('/', matchRoutes(deps))
     .route('/', customerRoutes(deps))
+    .route('/', customerRightsRoutes({ ctx: deps.ctx, matchService: deps.matchService, queues: deps.queues }))
     .route('/', codingRoutes(deps))
     .route('/', proposalRoutes({ ctx: deps.ctx, pairCheck }))
     .route('/', slaRoutes(deps))
     .route('/', taskRoutes(deps))
     .route('/', inboxRoutes(deps, ''))
-    .route('/', employerUserRoutes(deps));
+    .route('/', employerUserRoutes(deps))
+    .route('/', auditRoutes(deps));
 }
 
 function employerRoutes(deps: ApiRoutesDeps) {
@@ -118,12 +137,7 @@ function employerRoutes(deps: ApiRoutesDeps) {
 export function mountApiV1<E extends Env>(app: Hono<E>, base: string, deps: ApiRoutesDeps & { ctx: Ctx }): void {
   // One throttle for every signed-in audience: a guess is a guess, whichever route it is sent to.
   const throttle = new AuthThrottle({ failuresPerWindow: deps.authFailuresPerMinute ?? 10 });
-  mountAudience(
-    app,
-    base,
-    vacancyRoutes(deps),
-    publicRateLimit(deps.publicRequestsPerMinute ?? 120, deps.kioskRequestsPerMinute ?? 1_200),
-  );
+  mountAudience(app, base, vacancyRoutes(deps), publicGuard(deps.publicRequestsPerMinute, deps.kioskRequestsPerMinute));
   mountAudience(app, base, caseworkerRoutes(deps), signedIn(deps.ctx, STAFF_ROLES, throttle, 'Caseworkers'));
   mountAudience(app, base, employerRoutes(deps), signedIn(deps.ctx, ['employer'], throttle, 'Employers'));
   mountAudience(app, base, adminRoutes(deps), signedIn(deps.ctx, ['admin'], throttle, 'Admins'));

@@ -24,6 +24,7 @@ import type { AuthVariables } from '../middleware/auth.ts';
 import { describe } from '../openapi.ts';
 import { idParam, json, query, queryInteger } from '../validate.ts';
 import { MAX_INTEGER_ID, queryBranchId } from '../wire.ts';
+import { RestrictionJson, restrictionJson } from './customer-rights.ts';
 
 /** The import's own body limit; api/app.ts must exempt this route from the global 256 KiB limit. */
 export const CUSTOMER_IMPORT_MAX_BYTES = 20 * 1024 * 1024;
@@ -94,6 +95,7 @@ const CustomerJson = z.strictObject({
   contact_consent: z.boolean(),
   blocked_until: Iso.nullable(),
   blocked_reason: z.string().nullable(),
+  ...RestrictionJson.shape,
   updated_at: Iso,
 });
 type CustomerJson = z.infer<typeof CustomerJson>;
@@ -147,6 +149,7 @@ function customerJson(c: CustomerProfile): CustomerJson {
     contact_consent: c.contactConsent,
     blocked_until: c.blockedUntil?.toISOString() ?? null,
     blocked_reason: c.blockedReason,
+    ...restrictionJson(c),
     updated_at: c.updatedAt.toISOString(),
   };
 }

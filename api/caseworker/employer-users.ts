@@ -1,6 +1,7 @@
 /**
  * Inviting employer users: admins and the employer-service caseworkers (AG-pAp) of the branch responsible for the
- * employer's postcode. The invitation is a one-time API token, in this answer only (it is stored as a hash).
+ * employer's postcode. The answer carries, once, the new user's API token and the path of their invitation link (to set
+ * a password for the pages); both are stored as hashes only.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -27,6 +28,10 @@ const InvitedJson = z.strictObject({
   employer_id: z.string(),
   branch_id: z.number().int().nullable(),
   token: z.string().describe('The one-time API token of the new user; shown in this answer only'),
+  invitation_path: z
+    .string()
+    .describe("The invitation page's path, after the service's public address: set a password, then sign in"),
+  invitation_expires_at: z.iso.datetime(),
 });
 
 /** Part of the caseworkers' audience (api/v1.ts puts authentication in front; the verb checks who may invite). */
@@ -38,7 +43,9 @@ export function employerUserRoutes({ ctx }: { ctx: Ctx }) {
     describe({
       operationId: 'inviteEmployerUser',
       summary: 'Invite an employer user (admins and the employer service of the responsible branch)',
-      responses: { 201: { description: 'The new user and their token', body: InvitedJson } },
+      responses: {
+        201: { description: 'The new user, their token and their invitation link', body: InvitedJson },
+      },
       // Not the employer service of that branch; an unknown employer; an e-mail address in use.
       problems: [403, 404, 409],
     }),
@@ -61,6 +68,9 @@ export function employerUserRoutes({ ctx }: { ctx: Ctx }) {
         branch_id: result.branchId,
         // Shown once: only its hash is stored.
         token: result.token,
+        // Shown once too: the link's token is stored as a hash.
+        invitation_path: result.invitation.path,
+        invitation_expires_at: result.invitation.expiresAt.toISOString(),
       };
       return c.json(answer, 201);
     },

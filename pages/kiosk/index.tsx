@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../../api/app.ts';
+import { publicRateLimit } from '../../api/v1.ts';
 import { AppError, NotFound } from '../../src/errors.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
 import { sendDocument } from '../layout.tsx';
@@ -54,6 +55,8 @@ export function mountKioskPages(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/', (c) => c.redirect(KIOSK_PATH, 302));
 
   const kiosk = new Hono<AppEnv>();
+  // The public API's budget per client, counted apart from it: every search page is a search.
+  kiosk.use(publicRateLimit(deps.publicRequestsPerMinute, deps.kioskRequestsPerMinute));
 
   kiosk.get('/', (c) => {
     const { lang, m } = messagesOf(c.req.query('lang'));

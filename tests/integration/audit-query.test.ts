@@ -4,12 +4,7 @@
  * entries arrive; bad parameters answered in German; every query audited; everyone but admins refused without data.
  */
 import { and, eq } from 'drizzle-orm';
-import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountAudience } from '../../api/audience.ts';
-import { auditRoutes } from '../../api/audit.ts';
-import { auth } from '../../api/middleware/auth.ts';
-import { STAFF_ROLES } from '../../api/v1.ts';
 import { type Actor, recordAudit } from '../../src/audit/record.ts';
 import type { Database } from '../../src/db/client.ts';
 import { auditLog } from '../../src/db/schema.ts';
@@ -25,14 +20,6 @@ const OPERATOR = 'pruefer-audit';
 
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are arbitrary JSON
 const json = async (res: Response): Promise<any> => res.json();
-
-function staffGuard(w: EmployerWorld): MiddlewareHandler {
-  const authenticate = auth({ ctx: w.ctx, roles: STAFF_ROLES });
-  return async function guard(c, next) {
-    await authenticate(c, next);
-    c.header('Cache-Control', 'no-store');
-  };
-}
 
 interface Item {
   id: number;
@@ -69,9 +56,6 @@ describe.each(testDatabases())('audit trail query on $name', (factory) => {
   beforeAll(async () => {
     database = await openMigrated(factory);
     w = await employerWorld(database, NOW);
-    if (!w.app.routes.some((r) => r.path === `${V}/audit`)) {
-      mountAudience(w.app, V, auditRoutes({ ctx: w.ctx }), staffGuard(w));
-    }
     caseworker = { userId: w.userIds.caseworker1, role: 'caseworker', branchId: 1, employerId: null };
     const operator: Actor = { userId: 'ignored', role: 'admin', branchId: null, employerId: null, operator: OPERATOR };
     // 1 November from 00:00 UTC, one entry a minute: 20 by the caseworker (objects A and B), 5 by an operator.

@@ -6,12 +6,7 @@
  * its audit rows.
  */
 import { and, eq } from 'drizzle-orm';
-import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountAudience } from '../../api/audience.ts';
-import { auditRoutes } from '../../api/audit.ts';
-import { auth } from '../../api/middleware/auth.ts';
-import { STAFF_ROLES } from '../../api/v1.ts';
 import { SAMPLE_SIZE } from '../../src/audit/sample.ts';
 import type { Database } from '../../src/db/client.ts';
 import { auditLog, users } from '../../src/db/schema.ts';
@@ -35,15 +30,6 @@ const NOV_20 = new Date('2026-11-20T09:00:00Z');
 
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are arbitrary JSON
 const json = async (res: Response): Promise<any> => res.json();
-
-/** The staff audience's guard, as api/v1.ts puts it in front of these routes (token, roles, no-store). */
-function staffGuard(w: EmployerWorld): MiddlewareHandler {
-  const authenticate = auth({ ctx: w.ctx, roles: STAFF_ROLES });
-  return async function guard(c, next) {
-    await authenticate(c, next);
-    c.header('Cache-Control', 'no-store');
-  };
-}
 
 describe.each(testDatabases())('internal control sample on $name', (factory) => {
   let database: Database;
@@ -81,10 +67,6 @@ describe.each(testDatabases())('internal control sample on $name', (factory) => 
   beforeAll(async () => {
     database = await openMigrated(factory);
     w = await employerWorld(database, OCT_1);
-    // Until api/v1.ts mounts them, the routes are mounted here the same way; once it does, its mount answers.
-    if (!w.app.routes.some((r) => r.path === `${V}/audit/sample`)) {
-      mountAudience(w.app, V, auditRoutes({ ctx: w.ctx }), staffGuard(w));
-    }
     await database.db.update(users).set({ employerService: true }).where(eq(users.id, w.userIds.caseworker2));
     const invited = await inviteEmployerUser({
       ctx: w.ctx,

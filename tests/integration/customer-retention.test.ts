@@ -21,7 +21,7 @@ import {
   SUBJECT_NOTES,
   subjectRow,
   tablesMentioning,
-} from './customer-rights-world.ts';
+} from '../helpers/customer-rights-world.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const V = '/api/v1';

@@ -457,6 +457,8 @@ describe.each(testDatabases())('employer API on $name', (factory) => {
       employer_id: expect.any(String),
       branch_id: 1,
       token: expect.any(String),
+      invitation_path: expect.stringMatching(/^\/einladung\//),
+      invitation_expires_at: expect.any(String),
     });
     const list = await w.app.request('/api/v1/employer/vacancies', {
       headers: { authorization: `Bearer ${invited.token}` },

@@ -1,6 +1,6 @@
 /**
- * The OpenAPI document at /openapi.json (api/openapi.ts) against the real app: every route of /api/v1, /health and
- * /metrics is in it and described (a route without `describe(...)` fails here), it lists no route that does not
+ * The OpenAPI document at /openapi.json (api/openapi.ts) against the real app: every route of /api/v1, /health,
+ * /metrics and the exchange feed (/austausch/…) is in it and described (a route without `describe(...)` fails here), it lists no route that does not
  * exist, Redocly's recommended rules find no error in it, and every schema in it is one a validator can use. Also
  * the interactive reference at /docs: served from this origin under the app's own Content-Security-Policy.
  */
@@ -27,8 +27,9 @@ type Document = {
   components: { schemas: Record<string, unknown>; responses: Record<string, unknown> };
 };
 
-/** The routes the document must describe: the JSON API and the operators' two endpoints. */
-const DESCRIBED = (path: string) => path.startsWith('/api/v1/') || path === '/health' || path === '/metrics';
+/** The routes the document must describe: the JSON API, the operators' two endpoints and the exchange feed. */
+const DESCRIBED = (path: string) =>
+  path.startsWith('/api/v1/') || path.startsWith('/austausch/') || path === '/health' || path === '/metrics';
 /** Hono's `:id` is OpenAPI's `{id}`. */
 const openApiPath = (path: string) => path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 

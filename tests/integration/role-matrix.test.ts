@@ -46,7 +46,7 @@ interface Fixture {
 }
 
 interface Row {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The route as registered, e.g. `/api/v1/vacancies/:id/matches`. */
   route: string;
   path(f: Fixture): string;
@@ -135,6 +135,41 @@ const ROWS: Row[] = [
     audience: 'staff',
     // The import takes multipart only; the table's JSON probe is refused before anything is read.
     probe: { body: {}, status: 415 },
+  },
+  // Staff: the data subject's rights. Members are stopped by what they send (no reason, an unknown one, nothing to
+  // lift), so the customer stays; the export is for admins only.
+  {
+    method: 'DELETE',
+    route: `${V}/customers/:id`,
+    path: (f) => `${V}/customers/${f.customer}`,
+    audience: 'staff',
+    denied: otherBranch,
+    probe: { status: 400 },
+  },
+  {
+    method: 'POST',
+    route: `${V}/customers/:id/restriction`,
+    path: (f) => `${V}/customers/${f.customer}/restriction`,
+    audience: 'staff',
+    denied: otherBranch,
+    body: { reason: 'objection' },
+    probe: { body: { reason: 'unbekannt' }, status: 400 },
+  },
+  {
+    method: 'DELETE',
+    route: `${V}/customers/:id/restriction`,
+    path: (f) => `${V}/customers/${f.customer}/restriction`,
+    audience: 'staff',
+    denied: otherBranch,
+    // Not restricted: nothing to lift.
+    probe: { status: 409 },
+  },
+  {
+    method: 'GET',
+    route: `${V}/customers/:id/export`,
+    path: (f) => `${V}/customers/${f.customer}/export`,
+    audience: 'staff',
+    denied: { caseworker1: 403, caseworker2: 403, lead1: 403 },
   },
   { method: 'GET', route: `${V}/coding/review`, path: () => `${V}/coding/review`, audience: 'staff' },
   {
@@ -227,6 +262,28 @@ const ROWS: Row[] = [
     denied: { caseworker2: 403, lead1: 403 },
     body: { email: 'eingeladen@matrix.test.invalid', employer: { name: 'Matrix KG (Test)', plz: '70173' } },
     probe: { body: { email: 'keine-adresse' }, status: 400 },
+  },
+  // Internal control: the sample for branch leads of the branch and admins, the audit trail for admins.
+  {
+    method: 'GET',
+    route: `${V}/audit/sample`,
+    path: () => `${V}/audit/sample?branch=1&month=2026-10`,
+    audience: 'staff',
+    denied: { caseworker1: 403, caseworker2: 403 },
+  },
+  {
+    method: 'GET',
+    route: `${V}/audit/sample`,
+    path: () => `${V}/audit/sample?branch=2&month=2026-10`,
+    audience: 'staff',
+    denied: { caseworker1: 403, caseworker2: 403, lead1: 403 },
+  },
+  {
+    method: 'GET',
+    route: `${V}/audit`,
+    path: (f) => `${V}/audit?object_type=vacancy&object_id=${f.vacancy}&limit=5`,
+    audience: 'staff',
+    denied: { caseworker1: 403, caseworker2: 403, lead1: 403 },
   },
   // Employers: their orders, candidates and inbox. Another employer's ids do not exist for them.
   {

@@ -2,16 +2,11 @@
  * A small synthetic world for the data-subject-rights tests (tests/integration/customer-retention.test.ts,
  * customer-rights-*.test.ts): two branches, staff of each role and one employer, customers who match two cooks'
  * vacancies, and one customer ("the subject") with a proposal, a task and protected attributes, whose data the tests
- * restrict, export and delete. The app is the real one with the customer-rights routes mounted the way api/v1.ts
- * mounts the caseworkers' audience.
+ * restrict, export and delete. The app is the real one (api/app.ts), given the test's queues.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Hono } from 'hono';
 import { type AppEnv, createApp } from '../../api/app.ts';
-import { mountAudience } from '../../api/audience.ts';
-import { customerRightsRoutes } from '../../api/caseworker/customer-rights.ts';
-import { auth } from '../../api/middleware/auth.ts';
-import { STAFF_ROLES } from '../../api/v1.ts';
 import { MatchService } from '../../matchers/service/match-service.ts';
 import type { Queues } from '../../queues/queues.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -171,18 +166,14 @@ export async function rightsWorld(
   const search = createEmbeddedSearchEngine();
   await search.init();
   const service = await MatchService.load(ctx);
-  const app = createApp({ ctx, search, matchService: service, health: async () => ({ status: 'up' }) as never });
-  // As api/v1.ts mounts the caseworkers' audience: token authentication for staff, and nothing kept by caches.
-  const authenticate = auth({ ctx, roles: STAFF_ROLES });
-  mountAudience(
-    app,
-    '/api/v1',
-    customerRightsRoutes({ ctx, matchService: service, queues: options.queues }),
-    async (c, next) => {
-      await authenticate(c, next);
-      c.header('Cache-Control', 'no-store');
-    },
-  );
+  // The real app: api/v1.ts mounts the customer-rights routes in the caseworkers' audience, with these queues.
+  const app = createApp({
+    ctx,
+    search,
+    matchService: service,
+    queues: options.queues,
+    health: async () => ({ status: 'up' }) as never,
+  });
 
   return {
     database,
