@@ -28,7 +28,7 @@ import { BEARER, describe } from './openapi.ts';
 export interface MetricsOptions {
   /** Queue depths are reported when given. */
   queues?: Pick<Queues, 'counts'>;
-  /** Where the shared search index stands in the outbox; index lag is reported when given. */
+  /** Where the search index stands in the outbox (the shared cursor, or this process's follower); index lag is reported when given. */
   indexCursor?: () => Promise<number>;
   /** Addresses or CIDRs allowed besides loopback (`METRICS_NETWORKS`). @defaultValue none */
   networks?: readonly string[];
@@ -80,7 +80,10 @@ export class Metrics {
       ingestPending: gauge('jobbruecke_ingest_pending_batches', 'Crawled batches not yet ingested'),
       ingestLag: gauge('jobbruecke_ingest_lag_seconds', 'Age of the oldest batch not yet ingested (0 when none)'),
       outboxHead: gauge('jobbruecke_outbox_head', 'Newest outbox entry id'),
-      indexLag: gauge('jobbruecke_index_lag_entries', 'Outbox entries the shared search index has not applied yet'),
+      indexLag: gauge(
+        'jobbruecke_index_lag_entries',
+        'Outbox entries the search index has not applied yet (Meilisearch: the shared cursor; embedded: this process)',
+      ),
       slaClocks: gauge('jobbruecke_sla_open_clocks', 'Running SLA clocks (employer promise) by state', ['state']),
       scrapeErrors: gauge('jobbruecke_metrics_refresh_failed', '1 when the last refresh of these figures failed'),
     };

@@ -180,8 +180,12 @@ export async function startApi(
     metrics: {
       queues,
       networks: config.network.metricsNetworks,
-      // The embedded index follows in memory every second; only the shared (Meilisearch) cursor is worth watching.
-      indexCursor: config.search.kind === 'meilisearch' ? () => sharedIndexCursor(ctx).get() : undefined,
+      // Meilisearch: the cursor all processes share; embedded: this process's own follower, one second behind at most
+      // while it keeps up.
+      indexCursor:
+        config.search.kind === 'meilisearch'
+          ? () => sharedIndexCursor(ctx).get()
+          : indexFollower?.position?.bind(indexFollower),
     },
     health: () =>
       checkHealth({

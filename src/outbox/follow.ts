@@ -26,6 +26,8 @@ export interface OutboxFollower {
    * because the running pass may have read its last page before the caller's rows were committed.
    */
   sync(ctx: Ctx): Promise<number>;
+  /** The log position this follower has applied up to (its cursor): the head minus it is its lag. */
+  position?(): Promise<number>;
 }
 
 interface Pass {
@@ -62,6 +64,7 @@ export function followOutbox({ topic, cursor, apply, pageSize = 1000 }: FollowOp
   };
 
   return {
+    position: () => cursor.get(),
     sync(ctx) {
       const running = passes.get(ctx.db);
       if (!running) return start(ctx);
