@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
-import { userInvitations, users, webSessions } from '../db/schema.ts';
+import { userInvitations, users } from '../db/schema.ts';
 import { AppError, NotFound, ValidationFailed } from '../errors.ts';
 import { hashPassword, newPasswordProblem } from './password.ts';
-import { type NewSession, openSession } from './sessions.ts';
+import { endSessionsOf, type NewSession, openSession } from './sessions.ts';
 import { hashToken } from './tokens.ts';
 
 /** Three days: long enough for a weekend, short enough that a forwarded old e-mail opens nothing. */
@@ -123,10 +123,7 @@ export async function redeemInvitation(ctx: Ctx, token: string, password: string
       .set({ usedAt: now })
       .where(eq(userInvitations.tokenHash, hashToken(token)));
     await tx.db.update(users).set({ passwordHash, passwordSetAt: now }).where(eq(users.id, row.userId));
-    await tx.db
-      .update(webSessions)
-      .set({ revokedAt: now })
-      .where(and(eq(webSessions.userId, row.userId), isNull(webSessions.revokedAt)));
+    await endSessionsOf(tx, row.userId);
     await recordAudit(tx, { actor: null, action: 'invitation.redeem', objectType: 'user', objectId: row.userId });
     return openSession(tx, row.userId);
   });

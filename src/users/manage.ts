@@ -4,14 +4,15 @@
  * page sessions end; enabling it again brings the tokens back, not the sessions. Every change is audited, and so is
  * the list, which names staff and employer contacts.
  */
-import { and, asc, eq, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '../audit/record.ts';
 import { type Ctx, withTransaction } from '../context.ts';
-import { apiTokens, employers, users, webSessions } from '../db/schema.ts';
+import { apiTokens, employers, users } from '../db/schema.ts';
 import { Role } from '../domain/enums.ts';
 import { isRowId } from '../domain/ids.ts';
 import { Conflict, issuesOf, NotFound, ValidationFailed } from '../errors.ts';
+import { endSessionsOf } from './sessions.ts';
 
 export const ListUsersInput = z.object({
   role: Role.optional(),
@@ -145,12 +146,8 @@ export async function disableUser({
     const user = await lockUser(tx, address);
     const now = tx.now();
     // Sessions are ended also when the account was disabled already: one started meanwhile would be refused anyway.
-    const ended = await tx.db
-      .update(webSessions)
-      .set({ revokedAt: now })
-      .where(and(eq(webSessions.userId, user.id), isNull(webSessions.revokedAt)))
-      .returning({ tokenHash: webSessions.tokenHash });
-    if (user.disabledAt) return { userId: user.id, changed: false, sessionsEnded: ended.length };
+    const ended = await endSessionsOf(tx, user.id);
+    if (user.disabledAt) return { userId: user.id, changed: false, sessionsEnded: ended };
     await tx.db.update(users).set({ disabledAt: now }).where(eq(users.id, user.id));
     await recordAudit(tx, {
       actor,
@@ -158,9 +155,9 @@ export async function disableUser({
       objectType: 'user',
       objectId: user.id,
       purpose: 'account_administration',
-      detail: { sessionsEnded: ended.length },
+      detail: { sessionsEnded: ended },
     });
-    return { userId: user.id, changed: true, sessionsEnded: ended.length };
+    return { userId: user.id, changed: true, sessionsEnded: ended };
   });
 }
 

@@ -249,21 +249,30 @@ export async function signOut(ctx: Ctx, token: string): Promise<void> {
   }
 }
 
-/** Ends every session of the user, on every device ("Überall abmelden"). Returns how many were still open. */
-export async function signOutEverywhere(ctx: Ctx, actor: Actor): Promise<number> {
+/**
+ * Ends every open session of a user: the one rule for "log out everywhere", a disabled account and a new password.
+ * Returns how many were still open.
+ */
+export async function endSessionsOf(ctx: Ctx, userId: string): Promise<number> {
   const ended = await ctx.db
     .update(webSessions)
     .set({ revokedAt: ctx.now() })
-    .where(and(eq(webSessions.userId, actor.userId), isNull(webSessions.revokedAt)))
+    .where(and(eq(webSessions.userId, userId), isNull(webSessions.revokedAt)))
     .returning({ tokenHash: webSessions.tokenHash });
+  return ended.length;
+}
+
+/** Ends every session of the user, on every device ("Überall abmelden"). Returns how many were still open. */
+export async function signOutEverywhere(ctx: Ctx, actor: Actor): Promise<number> {
+  const ended = await endSessionsOf(ctx, actor.userId);
   await recordAudit(ctx, {
     actor,
     action: 'sign_out_everywhere',
     objectType: 'web_session',
     objectId: actor.userId,
-    detail: { sessions: ended.length },
+    detail: { sessions: ended },
   });
-  return ended.length;
+  return ended;
 }
 
 /** Whether a session still stands that `signOutEverywhere` or a password change would end; for tests and tools. */
