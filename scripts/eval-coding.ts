@@ -5,8 +5,10 @@
  *     file alone (the default without an import) and with the BA's title index imported; plus the same without titles
  *     that equal a curated synonym (the leakage check).
  * (b) `heldOut`: generalisation to official titles the index has not seen. The 2025 list is split by DKZ-ID (every
- *     tenth id held out, and another tenth as a check on which nothing was tuned); the index is built from the rest, and every classification example or synonym whose words
- *     equal a held-out title's is removed too, so no held-out title is in the index in any form.
+ *     tenth id held out, and another tenth as a check on which nothing was tuned); the index is built from the rest,
+ *     and every classification example or synonym whose words equal a held-out title's is removed too, so no
+ *     held-out title is in the index in any form. The learnt model (coder-model.ts) is trained from exactly that
+ *     index's titles, so it never sees a held-out one either; the same holds for (c).
  * (c) `legacy`: the 2019 titles (original KldB 2010) that are no longer in the 2025 list, neither by DKZ-ID nor by
  *     wording, coded with an index of the 2025 list (again without any entry equal to them) and scored against
  *     their 2019 code mapped through the crosswalk derived from the two lists.
@@ -176,9 +178,14 @@ if (!existsSync(LIST_2025) || !existsSync(LIST_2019)) {
 
   const snapshot = full.serialize();
   started = performance.now();
-  TitleIndex.restore(snapshot, crosswalkRows);
+  const restored = TitleIndex.restore(snapshot, crosswalkRows);
   timing.snapshotRestoreMs = Math.round(performance.now() - started);
   timing.snapshotMegabytes = Math.round(snapshot.length / 100_000) / 10;
+  // The snapshot stores the model's embeddings as bytes: the restored coder must code as the built one does.
+  if (restored !== null)
+    (report.current as Record<string, unknown>).withTitleIndexRestored = metrics(
+      run(restored.coder, fixture, 'a-restored'),
+    );
 
   // (b) held-out official titles. The coder was tuned on the first split; the second is the check that the tuning
   // did not just fit the first.
@@ -186,7 +193,7 @@ if (!existsSync(LIST_2025) || !existsSync(LIST_2019)) {
     const heldOut = current.filter((t) => t.dkzId % 10 === split && t.state !== 'M');
     const train = current.filter((t) => t.dkzId % 10 !== split);
     const coder = new Coder(
-      buildIndex([...withoutTitles(classificationSources(), heldOut), ...officialSources(train)]),
+      buildIndex([...withoutTitles(classificationSources(), heldOut), ...officialSources(train)], { model: true }),
     );
     const cases: Case[] = heldOut.map((t) => ({ title: t.neutral, code: t.code, group: t.state }));
     return { coder, heldOut, cases, outcomes: run(coder, cases, label) };
@@ -217,7 +224,9 @@ if (!existsSync(LIST_2025) || !existsSync(LIST_2019)) {
     (t) =>
       !ids2025.has(t.dkzId) && t.state !== 'M' && !keys2025.has(wordKey(t.neutral)) && crosswalk.map(t.code) !== null,
   );
-  const coderC = new Coder(buildIndex([...withoutTitles(classificationSources(), gone), ...officialSources(current)]));
+  const coderC = new Coder(
+    buildIndex([...withoutTitles(classificationSources(), gone), ...officialSources(current)], { model: true }),
+  );
   const casesC: Case[] = gone.map((t) => {
     const mapped = crosswalk.map(t.code);
     return {

@@ -5,6 +5,7 @@
  * it, the BA's full title index (official-titles.ts) with its male and female forms, weighted by the title's state.
  */
 
+import { type ModelExample, TitleModel, titleFeatures } from './coder-model.ts';
 import { SpellIndex } from './coder-spell.ts';
 import { stem, TermMaker } from './coder-terms.ts';
 import { titleWords } from './coder-text.ts';
@@ -32,6 +33,8 @@ export interface CoderIndex {
   entryFactor: Float32Array;
   /** Number of official titles in the index (0: classification file only). */
   officialTitles: number;
+  /** The learnt classifier (coder-model.ts); trained only for an index with the BA's list. */
+  model: TitleModel | null;
 }
 
 /** One title the index learns, with the code it stands for and the trust in it. */
@@ -131,7 +134,12 @@ function textTerms(termMaker: TermMaker, words: string[]): Map<string, number> {
   return out;
 }
 
-export function buildIndex(allSources: IndexSource[]): CoderIndex {
+export interface BuildOptions {
+  /** Train the learnt classifier too (a few seconds for the BA's list). @defaultValue false */
+  model?: boolean;
+}
+
+export function buildIndex(allSources: IndexSource[], { model = false }: BuildOptions = {}): CoderIndex {
   // Most official titles are also the classification's example titles: the same text for the same code is one
   // source (the more trusted one), read once.
   const unique = new Map<string, IndexSource>();
@@ -194,7 +202,29 @@ export function buildIndex(allSources: IndexSource[]): CoderIndex {
     entryNorm,
     entryFactor: Float32Array.from(entries, (e) => e.factor),
     officialTitles: 0,
+    model: model ? trainModel(termMaker, sources, words) : null,
   });
+}
+
+/**
+ * Every distinct title is one training example; forms that read the same after gender handling ("Abfallberater/in",
+ * "Abfallberater") are one, which halves the training time and changes nothing the model can learn.
+ */
+function trainModel(termMaker: TermMaker, sources: IndexSource[], words: string[][]): TitleModel {
+  const examples = new Map<string, ModelExample>();
+  sources.forEach((s, i) => {
+    const ws = words[i] as string[];
+    const key = `${s.code}|${ws.join(' ')}`;
+    if (!examples.has(key))
+      examples.set(key, {
+        code: s.code,
+        features: titleFeatures(
+          ws.flatMap((w) => termMaker.terms(w)),
+          ws,
+        ),
+      });
+  });
+  return TitleModel.train([...examples.values()]);
 }
 
 /** The index from its parts (built, or read back from a snapshot). */

@@ -43,6 +43,13 @@ export function stem(word: string): string {
   return s;
 }
 
+/** The male form of a word as written ("raumreinigerin" → "raumreiniger"), for splitting it. */
+function maleSurface(word: string): string {
+  if (word.endsWith('innen') && word.length > 7) return word.slice(0, -5);
+  if (word.endsWith('in') && word.length > 5 && !word.endsWith('ein')) return word.slice(0, -2);
+  return word;
+}
+
 export class TermMaker {
   private readonly cache = new Map<string, Term[]>();
 
@@ -66,10 +73,14 @@ export class TermMaker {
     return (WORD_EXPANSIONS.get(word) ?? [word]).map((w) => this.maleStem(w));
   }
 
-  /** Terms of a known stem: the stem and its compound parts, the head weighing more than the modifier. */
-  stemTerms(s: string, weight = 1): Term[] {
+  /**
+   * Terms of a known stem: the stem and its compound parts, the head weighing more than the modifier. `surface` is
+   * the word the stem came from: where the stem does not split, the word may ("raumreiniger" stems to "raumrein",
+   * which hides the head "reinig").
+   */
+  stemTerms(s: string, weight = 1, surface?: string): Term[] {
     const out = new Map<string, number>([[s, weight]]);
-    const split = this.split(s);
+    const split = this.split(s) ?? (surface === undefined ? null : this.surfaceSplit(surface));
     if (split !== null) {
       const [modifier, head] = split;
       const parts: Array<[string, number]> = [
@@ -87,7 +98,8 @@ export class TermMaker {
   }
 
   private build(word: string): Term[] {
-    return this.baseStems(word).flatMap((s) => this.stemTerms(s));
+    if (NOISE_WORDS.has(word)) return [];
+    return (WORD_EXPANSIONS.get(word) ?? [word]).flatMap((w) => this.stemTerms(this.maleStem(w), 1, maleSurface(w)));
   }
 
   /**
@@ -141,16 +153,34 @@ export class TermMaker {
   }
 
   /**
+   * Modifier + head split on the word as written, each part stemmed on its own. The stemmer treats a compound's
+   * ending differently from the same word alone ("raumreiniger" → "raumrein", "reiniger" → "reinig"), so a split
+   * of the stem misses heads the split of the word finds.
+   */
+  surfaceSplit(word: string): [modifier: string, head: string] | null {
+    if (word.length < MIN_HEAD + MIN_MODIFIER) return null;
+    for (let i = MIN_MODIFIER; i <= word.length - MIN_HEAD; i++) {
+      const head = stem(word.slice(i));
+      if (head.length < MIN_MODIFIER || !this.vocabulary.has(head)) continue;
+      const modifier = this.knownModifier(word.slice(0, i));
+      if (modifier !== null) return [modifier, head];
+    }
+    return null;
+  }
+
+  /**
    * For a word nothing else matched ("Zahnradschleifer" where "Zahnrad" is unknown): the longest known head, with
    * the modifier's own parts if it has known ones, else the longest known front. Less than a full split, but the head
    * says what the person does.
    */
-  partialTerms(s: string): Term[] {
-    for (let i = MIN_MODIFIER; i <= s.length - PARTIAL_HEAD; i++) {
-      const head = s.slice(i);
-      if (!this.vocabulary.has(head)) continue;
+  partialTerms(s: string, surface = s): Term[] {
+    const fromSurface = surface !== s;
+    const word = fromSurface ? surface : s;
+    for (let i = MIN_MODIFIER; i <= word.length - PARTIAL_HEAD; i++) {
+      const head = fromSurface ? stem(word.slice(i)) : word.slice(i);
+      if (head.length < (fromSurface ? MIN_MODIFIER : MIN_HEAD) || !this.vocabulary.has(head)) continue;
       const out: Term[] = [[head, HEAD_WEIGHT]];
-      const front = s.slice(0, i);
+      const front = word.slice(0, i);
       const modifier = this.knownModifier(front);
       if (modifier !== null) out.push([modifier, MODIFIER_WEIGHT]);
       else {
@@ -159,8 +189,8 @@ export class TermMaker {
       }
       return out;
     }
-    for (let i = s.length - MIN_HEAD; i >= PARTIAL_HEAD; i--) {
-      const modifier = this.knownModifier(s.slice(0, i));
+    for (let i = word.length - MIN_HEAD; i >= PARTIAL_HEAD; i--) {
+      const modifier = this.knownModifier(word.slice(0, i));
       if (modifier !== null) return [[modifier, MODIFIER_WEIGHT]];
     }
     return [];

@@ -3,12 +3,15 @@
  *
  * Each indexed occupation title is compared with the ad title by an idf-weighted Dice overlap of their terms
  * (stems, compound parts); a code scores as its best-matching title. Source hints that name a title of the index
- * (BA `hauptberuf`, an ATS occupation field) or a code decide first. When the title does not settle the requirement
- * level (the fifth digit), level cues ("Helfer", "Meister", "Ingenieur" …) move the result to the sibling code of
- * that level, and leadership words ("Teamleiter", "Leitung") to the supervisory or management code of the field
- * the other words name. See docs/coding-and-dedupe.md for the design and the evaluation.
+ * (BA `hauptberuf`, an ATS occupation field) or a code decide first. A title no indexed title matches near-exactly
+ * is also classified by the model learnt from the index's titles (coder-model.ts), when the index has one. When the
+ * title does not settle the requirement level (the fifth digit), level cues ("Helfer", "Meister", "Ingenieur" …)
+ * move the result to the sibling code of that level, and leadership words ("Teamleiter", "Leitung") to the
+ * supervisory or management code of the field the other words name. See docs/coding-and-dedupe.md for the design
+ * and the evaluation.
  */
 import { buildIndex, type CoderIndex, classificationSources } from './coder-index.ts';
+import { titleFeatures } from './coder-model.ts';
 import { stem, type Term } from './coder-terms.ts';
 import { titleWords } from './coder-text.ts';
 import { isKldbCode, kldbTitle, type RequirementLevel } from './kldb.ts';
@@ -59,6 +62,10 @@ const CORRECTED_FACTOR = 0.9;
 /** The supervisory/management code of a field, derived rather than matched. */
 const LEADER_FACTOR = 0.97;
 const LEADER_FIELDS = 5;
+/** The learnt model's share of a code's score, next to the title match (chosen on held-out titles). */
+const MODEL_SHARE = 0.5;
+/** Codes the model proposes per title. */
+const MODEL_CANDIDATES = 10;
 
 type Scores = Map<string, number>;
 
@@ -233,15 +240,34 @@ export class Coder {
     this.accumulator = new Float64Array(index.entryCode.length);
   }
 
-  /** Best Dice score per code for a list of words. */
-  scoreWords(rawWords: string[]): Scores {
-    const { index } = this;
+  /** The query's terms with their weights: spaced compounds joined, typos corrected. */
+  private queryTerms(rawWords: string[]): Map<string, number> {
     const query = new Map<string, number>();
     for (const word of this.joinSpacedCompounds(rawWords)) {
       for (const [term, weight] of this.wordTerms(word)) {
         if ((query.get(term) ?? 0) < weight) query.set(term, weight);
       }
     }
+    return query;
+  }
+
+  /** Best Dice score per code for a list of words. */
+  scoreWords(rawWords: string[]): Scores {
+    return this.scoreTerms(this.queryTerms(rawWords));
+  }
+
+  /**
+   * The learnt model's most probable codes (coder-model.ts), or nothing when the index has no model (the
+   * classification file alone).
+   */
+  modelScores(rawWords: string[], query = this.queryTerms(rawWords)): Scores {
+    const { model } = this.index;
+    if (model === null) return new Map();
+    return model.predict(titleFeatures(query, rawWords), MODEL_CANDIDATES);
+  }
+
+  private scoreTerms(query: Map<string, number>): Scores {
+    const { index } = this;
     let queryNorm = 0;
     const touched: number[] = [];
     const acc = this.accumulator;
@@ -283,7 +309,8 @@ export class Coder {
     const s = stem(word);
     const corrected = spelling.correct(s);
     if (corrected !== null) return termMaker.stemTerms(corrected, CORRECTED_FACTOR);
-    return termMaker.partialTerms(s).filter(([term]) => postings.has(term));
+    const partial = termMaker.partialTerms(s).filter(([term]) => postings.has(term));
+    return partial.length > 0 ? partial : termMaker.partialTerms(s, word).filter(([term]) => postings.has(term));
   }
 
   /**
@@ -301,6 +328,19 @@ export class Coder {
         i++;
       } else out.push(words[i] as string);
     }
+    return out;
+  }
+
+  /**
+   * The title's matches and the model's prediction in one score. A near-exact match of an indexed title stays on top
+   * (the model was trained on it too); below that the model's probability ranks the codes, which is what lets a
+   * title the index lacks find its code.
+   */
+  private combine(matches: Scores, model: Scores): Scores {
+    if (model.size === 0) return matches;
+    const out: Scores = new Map();
+    for (const [code, s] of matches) out.set(code, (1 - MODEL_SHARE) * s);
+    for (const [code, p] of model) out.set(code, (out.get(code) ?? 0) + MODEL_SHARE * p);
     return out;
   }
 
@@ -337,7 +377,11 @@ export class Coder {
 
   code(input: CodingInput): CodingResult {
     const words = titleWords(input.title);
-    const titleScores = this.scoreWords(words);
+    const query = this.queryTerms(words);
+    const matches = this.scoreTerms(query);
+    // A title the index has (near-exactly) needs no prediction, and its trust factor (current over outdated) decides.
+    const titleScores =
+      topScore(matches) >= EXACT_SCORE ? matches : this.combine(matches, this.modelScores(words, query));
     const hints = this.hintScores(input.hints ?? []);
     let scores: Scores;
     if (hints.exact.size > 0) {
@@ -352,7 +396,8 @@ export class Coder {
         mergeMax(scores, this.scoreText(input.description.slice(0, DESCRIPTION_CHARS)), DESCRIPTION_FACTOR);
       }
       if (scores.size === 0) return { candidates: [], best: null, needsReview: true };
-      const top = topScore(scores);
+      // Whether the title left the level open is a matter of how well it matched an indexed title, not of the model.
+      const top = Math.max(topScore(matches), topScore(hints.loose) * HINT_FACTOR);
       const leadership = top < EXACT_SCORE ? findLeadership(words) : null;
       if (leadership !== null) this.applyLeadership(scores, leadership);
       else {

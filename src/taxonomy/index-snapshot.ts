@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assembleIndex, type CoderIndex, type Postings } from './coder-index.ts';
+import { TitleModel } from './coder-model.ts';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 let fingerprintCache: string | null = null;
 
@@ -45,6 +46,20 @@ interface SnapshotJson {
   postingWeights: string;
   /** Older titles (folded text) whose DKZ-ID is still current, with their current code. */
   legacyTitleCodes: Array<[string, string]>;
+  model: ModelJson | null;
+}
+
+/**
+ * The learnt model; its embeddings (most of its size) as bytes with one scale per row, which loses nothing measurable
+ * and keeps the snapshot a quarter of the float size.
+ */
+interface ModelJson {
+  features: string[];
+  embeddings: string;
+  embeddingScales: string;
+  nodes: string[];
+  outputs: string;
+  bias: string;
 }
 
 const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -55,6 +70,51 @@ function typed<T>(text: string, make: (buffer: ArrayBuffer, offset: number, leng
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return make(copy.buffer, 0, bytes.byteLength / size);
+}
+
+function modelJson(model: TitleModel): ModelJson {
+  const { features, embeddings, scales, nodes, outputs, bias } = model.parts;
+  let bytes: Int8Array;
+  let rowScales: Float32Array;
+  if (scales !== null) {
+    bytes = embeddings as Int8Array;
+    rowScales = scales;
+  } else {
+    const dim = embeddings.length / features.length;
+    bytes = new Int8Array(embeddings.length);
+    rowScales = new Float32Array(features.length);
+    for (let f = 0; f < features.length; f++) {
+      let max = 0;
+      for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(embeddings[f * dim + d] as number));
+      const scale = max / 127 || 1;
+      rowScales[f] = scale;
+      for (let d = 0; d < dim; d++) bytes[f * dim + d] = Math.round((embeddings[f * dim + d] as number) / scale);
+    }
+  }
+  return {
+    features,
+    embeddings: b64(bytes),
+    embeddingScales: b64(rowScales),
+    nodes,
+    outputs: b64(outputs),
+    bias: b64(bias),
+  };
+}
+
+function modelFromJson(json: ModelJson): TitleModel | null {
+  try {
+    return new TitleModel({
+      features: json.features,
+      embeddings: typed(json.embeddings, (b, o, n) => new Int8Array(b, o, n), 1),
+      scales: typed(json.embeddingScales, (b, o, n) => new Float32Array(b, o, n), 4),
+      nodes: json.nodes,
+      outputs: typed(json.outputs, (b, o, n) => new Float32Array(b, o, n), 4),
+      bias: typed(json.bias, (b, o, n) => new Float32Array(b, o, n), 4),
+    });
+  } catch {
+    // A model over another version of the tree: the snapshot is not this code's (its fingerprint should have said).
+    return null;
+  }
 }
 
 export function serializeIndex(index: CoderIndex, legacyTitleCodes: Map<string, string>): string {
@@ -90,6 +150,7 @@ export function serializeIndex(index: CoderIndex, legacyTitleCodes: Map<string, 
     postingEntries: b64(entries),
     postingWeights: b64(weights),
     legacyTitleCodes: [...legacyTitleCodes],
+    model: index.model === null ? null : modelJson(index.model),
   };
   return JSON.stringify(json);
 }
@@ -98,6 +159,8 @@ export function serializeIndex(index: CoderIndex, legacyTitleCodes: Map<string, 
 export function deserializeIndex(text: string): { index: CoderIndex; legacyTitleCodes: Map<string, string> } | null {
   const json = JSON.parse(text) as SnapshotJson;
   if (json.format !== FORMAT) return null;
+  const model = json.model === null ? null : modelFromJson(json.model);
+  if (json.model !== null && model === null) return null;
   const codeOf = typed(json.entryCode, (b, o, n) => new Uint16Array(b, o, n), 2);
   const idfs = typed(json.idf, (b, o, n) => new Float64Array(b, o, n), 8);
   const offsets = typed(json.offsets, (b, o, n) => new Int32Array(b, o, n), 4);
@@ -123,6 +186,7 @@ export function deserializeIndex(text: string): { index: CoderIndex; legacyTitle
     entryNorm: typed(json.entryNorm, (b, o, n) => new Float64Array(b, o, n), 8),
     entryFactor: typed(json.entryFactor, (b, o, n) => new Float32Array(b, o, n), 4),
     officialTitles: json.officialTitles,
+    model,
   });
   return { index, legacyTitleCodes: new Map(json.legacyTitleCodes) };
 }

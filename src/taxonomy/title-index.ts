@@ -22,6 +22,9 @@ export interface TitleIndexInput {
   crosswalk: CrosswalkRow[];
 }
 
+/** Smallest current list the coder trains its model for (coder-model.ts). */
+export const MODEL_MIN_TITLES = 1000;
+
 export class TitleIndex {
   private legacyTitleCodes: Map<string, string> | null;
 
@@ -51,7 +54,10 @@ export class TitleIndex {
       ...officialSources(input.current),
       ...officialSources(legacyOnly, () => LEGACY_FACTOR),
     ];
-    const coder = new Coder({ ...buildIndex(sources), officialTitles: input.current.length });
+    // The learnt model pays off with a real list (the BA's has about 19,000 titles); for an excerpt it would spend
+    // seconds learning mostly the classification file's titles, which the matching already knows.
+    const model = input.current.length >= MODEL_MIN_TITLES;
+    const coder = new Coder({ ...buildIndex(sources, { model }), officialTitles: input.current.length });
     return new TitleIndex(coder, crosswalk, null, input);
   }
 
