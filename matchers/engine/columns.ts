@@ -13,6 +13,14 @@ export function maskOf<T>(values: Iterable<T>, bits: ReadonlyMap<T, number>): nu
   return mask;
 }
 
+/** Number of set bits of a 32-bit mask. */
+export function bitCount(mask: number): number {
+  let m = mask >>> 0;
+  m -= (m >>> 1) & 0x55555555;
+  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
+  return Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 export function grown<T extends Float64Array | Uint8Array | Uint32Array>(array: T, size: number): T {
   const next = new (array.constructor as new (n: number) => T)(size);
   next.set(array);
@@ -36,6 +44,44 @@ export function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean
   if (set.size > 0) return false;
   map.delete(key);
   return true;
+}
+
+/**
+ * Removes a value from an unordered list of slots or rows by moving the last entry into its place. A plain array of
+ * small integers is compact and iterates as fast as a typed one, and most lists here are short.
+ */
+export function removeUnordered(list: number[], value: number): boolean {
+  const at = list.lastIndexOf(value);
+  if (at < 0) return false;
+  const last = list.pop() as number;
+  if (at < list.length) list[at] = last;
+  return true;
+}
+
+/**
+ * Per-query "seen" marks, one per slot, so a record reachable along several paths (several places, several target
+ * codes) is looked at once without a Set per query.
+ */
+export class SeenMarks {
+  private marks = new Uint32Array(1024);
+  private epoch = 0;
+
+  /** Starts a query; returns its mark. */
+  next(capacity: number): number {
+    if (this.marks.length < capacity) this.marks = grown(this.marks, capacity);
+    if (this.epoch === 0xffffffff) {
+      this.marks.fill(0);
+      this.epoch = 0;
+    }
+    return ++this.epoch;
+  }
+
+  /** True the first time a slot is seen in the query with this mark. */
+  first(slot: number, mark: number): boolean {
+    if (this.marks[slot] === mark) return false;
+    this.marks[slot] = mark;
+    return true;
+  }
 }
 
 /** Slot bookkeeping shared by both indexes: ids to dense slots, freed slots reused. */

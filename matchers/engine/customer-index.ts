@@ -1,7 +1,8 @@
 /**
  * Candidate narrowing for a vacancy's list. Customers are bucketed by target KldB code, grouped by Berufshauptgruppe
- * (2 digits): a query only touches customers of the vacancy's Berufshauptgruppe, since anything else fails the
- * `occupation_field` constraint. Records passing the cheap filters on the typed arrays are checked with the full
+ * (2 digits), and within a code by profile group: a query only touches customers of the vacancy's Berufshauptgruppe
+ * (anything else fails `occupation_field`) in the profile groups it may propose, closest codes first, and stops once
+ * the list is settled. Records passing the cheap filters on the typed arrays are checked with the full
  * constraints and scored by the same code as the brute-force scorer, so the narrowed top list equals the brute-force
  * one (tested). There is no geo grid: customers' radii differ, and after occupation and profile-group filtering few
  * remain.
@@ -9,34 +10,38 @@
 import type { MatchProfile } from '../../src/domain/customer.ts';
 import { ProfileGroup } from '../../src/domain/enums.ts';
 import { distanceKm } from '../../src/geo/plz.ts';
+import { sharedKldbDigits } from '../../src/taxonomy/kldb.ts';
 import { customerAtCapNote, NO_OPEN_PROPOSALS, vacancyCapNote } from './caps.ts';
-import { addTo, grown, maskOf, removeFrom, Slots, WORKING_TIME_BIT } from './columns.ts';
+import { addTo, grown, maskOf, removeFrom, removeUnordered, SeenMarks, Slots, WORKING_TIME_BIT } from './columns.ts';
 import { availabilityDeadline, commuteKm, isRemote, pairContext } from './constraints.ts';
 import { profileGroupAllowed } from './eligibility.ts';
 import { explainExclusion } from './explain.ts';
 import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
 import type { Exclusion, MatchVacancy } from './types.ts';
-import { CAPS } from './weights.ts';
+import { CAPS, OCCUPATION_PROXIMITY, WEIGHTS } from './weights.ts';
 
 const GROUP_INDEX = new Map(ProfileGroup.options.map((g, i) => [g, i]));
+/** Guards the bound comparison against floating-point noise in summed scores. */
+const BOUND_EPSILON = 1e-9;
 
 export class CustomerIndex {
   readonly slots = new Slots<MatchProfile>();
-  /** Target code → slots of customers with that target. */
-  readonly byCode = new Map<string, Set<number>>();
+  /**
+   * Target code → slots of customers with that target, one list per profile group (by `ProfileGroup` position), so
+   * a query never touches the groups it may not propose (most customers).
+   */
+  readonly byCode = new Map<string, Array<number[] | undefined>>();
   /** Berufshauptgruppe → target codes present. */
   readonly codesByPrefix = new Map<string, Set<string>>();
+  /** Per-query dedup marks, since a customer sits under each of their target codes. */
+  readonly seen = new SeenMarks();
   lat = new Float64Array(1024);
   lon = new Float64Array(1024);
   maxCommute = new Float64Array(1024);
   availableFrom = new Float64Array(1024);
   blockedUntil = new Float64Array(1024);
-  group = new Uint8Array(1024);
   consent = new Uint8Array(1024);
   workingTimes = new Uint8Array(1024);
-  /** Per-query dedup marker, since a customer sits under each of their target codes. */
-  seen = new Uint32Array(1024);
-  epoch = 0;
 
   get size(): number {
     return this.slots.size;
@@ -56,12 +61,19 @@ export class CustomerIndex {
     this.maxCommute[slot] = profile.maxCommuteKm;
     this.availableFrom[slot] = profile.availableFrom.getTime();
     this.blockedUntil[slot] = profile.blockedUntil?.getTime() ?? 0;
-    this.group[slot] = GROUP_INDEX.get(profile.profileGroup) as number;
     this.consent[slot] = profile.consent ? 1 : 0;
     this.workingTimes[slot] = maskOf(profile.workingTimes, WORKING_TIME_BIT);
+    const group = GROUP_INDEX.get(profile.profileGroup) as number;
     for (const code of new Set(profile.targetKldbCodes)) {
-      addTo(this.byCode, code, slot);
-      addTo(this.codesByPrefix, code.slice(0, 2), code);
+      let lists = this.byCode.get(code);
+      if (!lists) {
+        lists = [];
+        this.byCode.set(code, lists);
+        addTo(this.codesByPrefix, code.slice(0, 2), code);
+      }
+      const list = lists[group];
+      if (list) list.push(slot);
+      else lists[group] = [slot];
     }
   }
 
@@ -69,8 +81,17 @@ export class CustomerIndex {
     const profile = this.get(id);
     const slot = this.slots.release(id);
     if (!profile || slot === undefined) return false;
+    const group = GROUP_INDEX.get(profile.profileGroup) as number;
     for (const code of new Set(profile.targetKldbCodes)) {
-      if (removeFrom(this.byCode, code, slot)) removeFrom(this.codesByPrefix, code.slice(0, 2), code);
+      const lists = this.byCode.get(code);
+      const list = lists?.[group];
+      if (!lists || !list) continue;
+      removeUnordered(list, slot);
+      if (list.length === 0) lists[group] = undefined;
+      if (lists.every((l) => l === undefined)) {
+        this.byCode.delete(code);
+        removeFrom(this.codesByPrefix, code.slice(0, 2), code);
+      }
     }
     return true;
   }
@@ -81,10 +102,8 @@ export class CustomerIndex {
     this.maxCommute = grown(this.maxCommute, size);
     this.availableFrom = grown(this.availableFrom, size);
     this.blockedUntil = grown(this.blockedUntil, size);
-    this.group = grown(this.group, size);
     this.consent = grown(this.consent, size);
     this.workingTimes = grown(this.workingTimes, size);
-    this.seen = grown(this.seen, size);
   }
 }
 
@@ -105,40 +124,60 @@ export function rankCustomersForVacancy(index: CustomerIndex, vacancy: MatchVaca
   if (top.k === 0) return finish(top, opts, 0, capNote, skipped, customerAtCapNote(caps));
 
   const now = opts.now.getTime();
-  const groupAllowed = ProfileGroup.options.map((g) => profileGroupAllowed(g, opts));
+  const groups = ProfileGroup.options.flatMap((g, i) => (profileGroupAllowed(g, opts) ? [i] : []));
   const vacancyTimes = maskOf(vacancy.workingTimes, WORKING_TIME_BIT);
   const deadline = availabilityDeadline(vacancy, now);
   const remote = isRemote(vacancy);
   const place = { lat: vacancy.lat ?? 0, lon: vacancy.lon ?? 0 };
-  const epoch = ++index.epoch;
+  const mark = index.seen.next(index.lat.length);
   let excluded = 0;
 
-  for (const code of index.codesByPrefix.get(vacancy.kldbCode.slice(0, 2)) ?? []) {
-    for (const slot of index.byCode.get(code) ?? []) {
-      if (index.seen[slot] === epoch) continue;
-      index.seen[slot] = epoch;
-      const cheapPass =
-        groupAllowed[index.group[slot] as number] &&
-        index.consent[slot] === 1 &&
-        (index.blockedUntil[slot] as number) <= now &&
-        ((index.workingTimes[slot] as number) & vacancyTimes) !== 0 &&
-        (index.availableFrom[slot] as number) <= deadline;
-      if (!cheapPass) {
-        excluded++;
-        continue;
+  for (const { code, bound } of codesByBound(index, vacancy.kldbCode)) {
+    // Codes come closest first, and a customer is first met under their closest target: once the list is full and
+    // beats this code's bound, no customer met later can enter it.
+    if (top.threshold > bound + BOUND_EPSILON) break;
+    const lists = index.byCode.get(code) as Array<number[] | undefined>;
+    for (const group of groups) {
+      const list = lists[group];
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) {
+        const slot = list[i] as number;
+        if (!index.seen.first(slot, mark)) continue;
+        const cheapPass =
+          index.consent[slot] === 1 &&
+          (index.blockedUntil[slot] as number) <= now &&
+          ((index.workingTimes[slot] as number) & vacancyTimes) !== 0 &&
+          (index.availableFrom[slot] as number) <= deadline;
+        if (!cheapPass) {
+          excluded++;
+          continue;
+        }
+        const home = { lat: index.lat[slot] as number, lon: index.lon[slot] as number };
+        const d = remote ? null : vacancy.places?.length ? commuteKm(home, vacancy) : distanceKm(home, place);
+        if (d !== null && d > (index.maxCommute[slot] as number)) {
+          excluded++;
+          continue;
+        }
+        const profile = index.slots.items[slot] as MatchProfile;
+        const atCap = (open.perCustomer.get(profile.id) ?? 0) >= caps.perCustomer;
+        if (!offer(pairContext(profile, vacancy, opts, d), profile.id, atCap ? skipped : top)) excluded++;
       }
-      const home = { lat: index.lat[slot] as number, lon: index.lon[slot] as number };
-      const d = remote ? null : vacancy.places?.length ? commuteKm(home, vacancy) : distanceKm(home, place);
-      if (d !== null && d > (index.maxCommute[slot] as number)) {
-        excluded++;
-        continue;
-      }
-      const profile = index.slots.items[slot] as MatchProfile;
-      const atCap = (open.perCustomer.get(profile.id) ?? 0) >= caps.perCustomer;
-      if (!offer(pairContext(profile, vacancy, opts, d), profile.id, atCap ? skipped : top)) excluded++;
     }
   }
   return finish(top, opts, excluded, capNote, skipped, customerAtCapNote(caps));
+}
+
+/**
+ * Target codes of the vacancy's Berufshauptgruppe with the highest score a customer met under that code could
+ * reach: the occupation part as the code allows (as a first target), every other part at full value.
+ */
+function codesByBound(index: CustomerIndex, vacancyCode: string): Array<{ code: string; bound: number }> {
+  const out: Array<{ code: string; bound: number }> = [];
+  for (const code of index.codesByPrefix.get(vacancyCode.slice(0, 2)) ?? []) {
+    const proximity = OCCUPATION_PROXIMITY[sharedKldbDigits(code, vacancyCode)] ?? 0;
+    out.push({ code, bound: 100 - WEIGHTS.occupation * (1 - proximity) });
+  }
+  return out.sort((a, b) => b.bound - a.bound);
 }
 
 /** "Warum nicht?" for one customer and a vacancy; undefined when the customer is not in the index. */

@@ -105,6 +105,11 @@ function allPlaces(): PlzEntry[] {
   return allCache;
 }
 
+/** A postcode anywhere in Germany, for customers outside the region (the synthetic ones all live in it). */
+export function anyPlace(rng: Rng): PlzEntry {
+  return pick(rng, allPlaces());
+}
+
 function anyCode(rng: Rng): string {
   leafCodes ??= kldbLeaves().map((e) => e.code);
   return pick(rng, leafCodes);

@@ -66,7 +66,8 @@ describe('incremental updates', () => {
     index.upsert(fixedVacancy({ id: 'x' }));
     index.remove('x');
     expect(rankVacanciesForCustomer(index, profile, { now }).results).toHaveLength(0);
-    expect(index.buckets.size).toBe(0);
+    expect(index.codesByPrefix.size).toBe(0);
+    expect(index.codes.every((c) => c.length === 0 && c.cells.size === 0)).toBe(true);
   });
 
   it('remote vacancies are found from anywhere', () => {
