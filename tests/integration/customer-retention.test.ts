@@ -12,7 +12,6 @@ import { matcherPairCheck } from '../../matchers/service/pair-check.ts';
 import { rematch } from '../../matchers/service/rematch.ts';
 import { auditLog, customers, matches, outbox, proposals, tasks } from '../../src/db/schema.ts';
 import { ProposalsRefused, sendProposals } from '../../src/proposals/send.ts';
-import { openMigrated, testDatabases } from '../helpers/databases.ts';
 import {
   type RightsWorld,
   rightsWorld,
@@ -22,6 +21,7 @@ import {
   subjectRow,
   tablesMentioning,
 } from '../helpers/customer-rights-world.ts';
+import { openMigrated, testDatabases } from '../helpers/databases.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const V = '/api/v1';

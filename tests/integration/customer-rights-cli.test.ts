@@ -14,8 +14,14 @@ import { createQueues, type Queues } from '../../queues/queues.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
 import { auditLog } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logging.ts';
+import {
+  type RightsWorld,
+  rightsWorld,
+  SUBJECT_NAME,
+  subjectRow,
+  tablesMentioning,
+} from '../helpers/customer-rights-world.ts';
 import { runInProcess } from '../helpers/in-process-command.ts';
-import { type RightsWorld, rightsWorld, SUBJECT_NAME, subjectRow, tablesMentioning } from '../helpers/customer-rights-world.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 let database: Database;

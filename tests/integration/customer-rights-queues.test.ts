@@ -9,8 +9,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues, type Queues } from '../../queues/queues.ts';
 import { createLogger } from '../../src/logging.ts';
-import { type QueueTestSetup, testQueueBackends } from '../helpers/queue-backends.ts';
 import { type RightsWorld, rightsWorld, tablesMentioning } from '../helpers/customer-rights-world.ts';
+import { type QueueTestSetup, testQueueBackends } from '../helpers/queue-backends.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const log = createLogger('silent');
