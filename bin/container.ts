@@ -109,19 +109,9 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
   const indexFollower = lazily(async () => {
     if (config.search.kind === 'embedded' && !api) return undefined;
     const { ctx } = await core.get();
-    const engine = await search.get();
-    const { createIndexFollower, rebuildIndex, sharedIndexCursor } = await import('../src/search/index-sync.ts');
-    if (config.search.kind === 'meilisearch') return createIndexFollower(engine, sharedIndexCursor(ctx));
-    // Rebuilt at every start; the head is read first, so changes made during the build are followed afterwards.
-    const [{ outboxHead }, { memoryCursor }] = await Promise.all([
-      import('../src/outbox/read-log.ts'),
-      import('../src/outbox/cursor.ts'),
-    ]);
-    const head = await outboxHead(ctx);
-    const started = Date.now();
-    const count = await rebuildIndex(ctx, engine);
-    log.info({ count, ms: Date.now() - started }, 'embedded search index built from the database');
-    return createIndexFollower(engine, memoryCursor(head));
+    // The embedded index is loaded from its snapshot in the data directory, or rebuilt (src/search/index-start.ts).
+    const { openIndexFollower } = await import('../src/search/index-start.ts');
+    return openIndexFollower(ctx, await search.get(), { kind: config.search.kind, dataDir: config.dataDir, log });
   });
 
   const matchService = lazily(async () => {
@@ -167,6 +157,8 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     processors: processors.get,
     async close() {
       const steps: Array<[string, () => Promise<void> | undefined]> = [
+        // Before the database closes: the snapshot records where in the outbox the index stands.
+        ['search snapshot', () => indexFollower.value?.close()],
         ['search', () => search.value?.close()],
         ['queues', () => closeQueues(queues.value)],
         ['mail', () => mail.value?.close?.()],

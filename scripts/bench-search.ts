@@ -2,21 +2,36 @@
  * Search benchmark (`npm run bench:search`): 100,000 synthetic vacancies in the embedded engine, typical kiosk
  * queries and a worst-case set, each compared with a naive full scan (lowercase substring match + filters + sort)
  * over the same documents in the same process. Prints a table per set and one JSON line with all figures last.
- * Options: --docs N (default 100000), --seed N (default 42). Run with `--expose-gc` for meaningful memory figures.
+ * Options: --docs N (default 100000), --seed N (default 42), --naive all|sample|none (the scan baseline for every
+ * query, every fifth, or none; default all up to 200,000 documents, else sample, since one scan of a million
+ * documents takes about a second), --slowest N (list the N slowest engine queries), --snapshot (also time writing
+ * and loading the index snapshot). Run with `--expose-gc` for meaningful memory figures.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateVacancies } from '../src/demo/synthetic-vacancies.ts';
 import type { WorkingTime } from '../src/domain/enums.ts';
 import { distanceKm, lookupPlace, lookupPlz } from '../src/geo/plz.ts';
 import { EmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { SearchQuery, type SearchQueryInput } from '../src/search/search-engine.ts';
+import { readSnapshot, writeSnapshot } from '../src/search/snapshot.ts';
 import { toVacancyDocument, type VacancyDocument } from '../src/vacancies/vacancy.ts';
 
 const { values } = parseArgs({
-  options: { docs: { type: 'string', default: '100000' }, seed: { type: 'string', default: '42' } },
+  options: {
+    docs: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '42' },
+    naive: { type: 'string' },
+    slowest: { type: 'string', default: '0' },
+    snapshot: { type: 'boolean', default: false },
+  },
 });
 const DOCS = Number(values.docs);
 const SEED = Number(values.seed);
+const NAIVE = values.naive ?? (DOCS <= 200_000 ? 'all' : 'sample');
+const NAIVE_SAMPLE_EVERY = 5;
 /** Fixed clock so two runs index identical data. */
 const NOW = Date.UTC(2026, 0, 15, 12);
 const BATCH = 1000;
@@ -121,7 +136,7 @@ function stats(ms: number[]) {
   return { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted.at(-1) ?? 0) };
 }
 
-async function time(queries: SearchQuery[], run: (q: SearchQuery) => unknown): Promise<number[]> {
+async function time(queries: readonly SearchQuery[], run: (q: SearchQuery) => unknown): Promise<number[]> {
   for (const query of queries) await run(query); // warm-up: JIT and the vocabulary's lazy lookup tables
   const ms: number[] = [];
   for (const query of queries) {
@@ -138,6 +153,8 @@ function memoryMb(): number {
   return (usage.heapUsed + usage.arrayBuffers) / 1_048_576;
 }
 
+const loadAverage = async () => (await import('node:os')).loadavg().map((n) => Math.round(n * 10) / 10);
+
 const docs = generateVacancies(DOCS, SEED, NOW).map((v, i) =>
   toVacancyDocument({ ...v, id: `bench-${i}`, createdAt: v.publishedAt }),
 );
@@ -148,7 +165,7 @@ for (let i = 0; i < docs.length; i += BATCH) await engine.upsert(docs.slice(i, i
 const buildMs = performance.now() - buildStart;
 const indexMb = memoryMb() - memoryBefore;
 
-const corpus: NaiveDoc[] = docs.map((doc) => ({
+const corpus: NaiveDoc[] = (NAIVE === 'none' ? [] : docs).map((doc) => ({
   doc,
   text: [doc.title, doc.kldbTitle, doc.employerName, doc.place, doc.plz, doc.description].join(' ').toLowerCase(),
 }));
@@ -159,21 +176,73 @@ const report: Record<string, unknown> = {
   seed: SEED,
   node: process.version,
   cpus: (await import('node:os')).availableParallelism(),
+  loadAverageAtStart: await loadAverage(),
   buildMs: Math.round(buildMs),
   indexMemoryMb: Math.round(indexMb),
+  rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
   gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
+  naive: NAIVE,
 };
+const slowest: Array<{ ms: number; query: SearchQueryInput }> = [];
 for (const [name, inputs] of Object.entries(sets)) {
   const queries = inputs.map((input) => SearchQuery.parse(input));
-  const engineStats = stats(await time(queries, (q) => engine.search(q)));
-  const naiveStats = stats(await time(queries, (q) => naiveSearch(corpus, q)));
-  const ratio = {
+  const engineMs = await time(queries, (q) => engine.search(q));
+  engineMs.forEach((ms, i) => {
+    slowest.push({ ms: Math.round(ms * 100) / 100, query: inputs[i] as SearchQueryInput });
+  });
+  const engineStats = stats(engineMs);
+  const baseline = NAIVE === 'all' ? queries : queries.filter((_, i) => i % NAIVE_SAMPLE_EVERY === 0);
+  const naiveStats = NAIVE === 'none' ? undefined : stats(await time(baseline, (q) => naiveSearch(corpus, q)));
+  const ratio = naiveStats && {
     p50: Math.round((naiveStats.p50 / engineStats.p50) * 10) / 10,
     p95: Math.round((naiveStats.p95 / engineStats.p95) * 10) / 10,
   };
-  report[name] = { queries: queries.length, engine: engineStats, naive: naiveStats, naiveOverEngine: ratio };
-  console.log(`${name} (${queries.length} queries) ms`);
-  console.table({ engine: engineStats, naive: naiveStats });
+  report[name] = {
+    queries: queries.length,
+    engine: engineStats,
+    naive: naiveStats && { queries: baseline.length, ...naiveStats },
+    naiveOverEngine: ratio,
+  };
+  console.log(`${name} (${queries.length} queries; naive scan over ${naiveStats ? baseline.length : 0}) ms`);
+  console.table(naiveStats ? { engine: engineStats, naive: naiveStats } : { engine: engineStats });
 }
-console.log(`index build ${report.buildMs} ms, index memory ≈ ${report.indexMemoryMb} MB`);
+const showSlowest = Number(values.slowest);
+if (showSlowest > 0) {
+  console.log(`slowest ${showSlowest} engine queries (ms, query):`);
+  for (const { ms, query } of slowest.sort((a, b) => b.ms - a.ms).slice(0, showSlowest)) {
+    console.log(ms, JSON.stringify(query));
+  }
+}
+if (values.snapshot) {
+  // What a restart pays for the index instead of a rebuild: taking the state, writing it, reading and loading it.
+  const dir = await mkdtemp(join(tmpdir(), 'bench-search-'));
+  const file = join(dir, 'search-index.snapshot');
+  try {
+    const writeStart = performance.now();
+    const meta = {
+      position: 0,
+      positionRow: null,
+      database: 'bench',
+      documents: DOCS,
+      writtenAt: new Date().toISOString(),
+    };
+    const bytes = await writeSnapshot(file, engine.toState(), meta);
+    const writeMs = performance.now() - writeStart;
+    const loadStart = performance.now();
+    const read = await readSnapshot(file);
+    if (!read.ok) throw new Error(`snapshot not readable: ${read.problem}`);
+    const restored = new EmbeddedSearchEngine();
+    restored.restore(read.state);
+    const loadMs = performance.now() - loadStart;
+    const snapshot = { mb: Math.round(bytes / 1_048_576), writeMs: Math.round(writeMs), loadMs: Math.round(loadMs) };
+    report.snapshot = snapshot;
+    console.log(`snapshot ${snapshot.mb} MB: written in ${snapshot.writeMs} ms, loaded in ${snapshot.loadMs} ms`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+report.loadAverageAtEnd = await loadAverage();
+console.log(
+  `index build ${report.buildMs} ms, index memory ≈ ${report.indexMemoryMb} MB, rss ${report.rssMb} MB, load average ${JSON.stringify(report.loadAverageAtStart)} → ${JSON.stringify(report.loadAverageAtEnd)}`,
+);
 console.log(JSON.stringify(report));

@@ -188,7 +188,7 @@ export const reindexUsage: CommandUsage = {
     'Usage: jobbruecke reindex',
     '',
     'Rebuilds the search index from the database, the system of record. With Meilisearch (MEILI_URL) the shared',
-    'index is rebuilt; the embedded engine is rebuilt at every start of the service, and this command, run against a',
+    'index is rebuilt; the embedded engine loads its snapshot (DATA_DIR/search-index.snapshot) at start or rebuilds, and this command, run against a',
     "running service, rebuilds the service's own index.",
   ].join('\n'),
   options: {},

@@ -13,7 +13,7 @@ export interface OutboxCursor {
   advance(id: number): Promise<void>;
 }
 
-/** For state rebuilt from the DB at every start (the embedded index, the matcher): it lives as long as the state. */
+/** For state that lives in memory as long as the process (the matcher, the embedded index once loaded or rebuilt). */
 export function memoryCursor(start = 0): OutboxCursor {
   let value = start;
   return {

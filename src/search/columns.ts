@@ -70,6 +70,19 @@ function kmWithin(near: NonNullable<SlotFilter['near']>, lat: number, lon: numbe
   return km <= near.radiusKm ? km : -1;
 }
 
+/** The columns' raw form, for a snapshot: each array cut to the slots in use. */
+export interface ColumnBytes {
+  alive: Uint8Array<ArrayBuffer>;
+  lat: Float64Array<ArrayBuffer>;
+  lon: Float64Array<ArrayBuffer>;
+  publishedAt: Float64Array<ArrayBuffer>;
+  kldb: Int32Array<ArrayBuffer>;
+  workingTimes: Uint8Array<ArrayBuffer>;
+  contractType: Uint8Array<ArrayBuffer>;
+  offerType: Uint8Array<ArrayBuffer>;
+  otherPlaces: Array<[slot: number, coordinates: number[]]>;
+}
+
 export class VacancyColumns {
   alive = new Uint8Array(0);
   lat = new Float64Array(0);
@@ -81,6 +94,8 @@ export class VacancyColumns {
   offerType = new Uint8Array(0);
   /** Coordinates (lat, lon, lat, lon …) of the places besides the main one, for the few vacancies with several. */
   readonly otherPlaces = new Map<number, Float64Array>();
+  /** 1 where `otherPlaces` has an entry: a byte read is cheaper than a map lookup per candidate. */
+  private several = new Uint8Array(0);
 
   get capacity(): number {
     return this.alive.length;
@@ -101,38 +116,55 @@ export class VacancyColumns {
       .flatMap((p) => [p.lat as number, p.lon as number]);
     if (others.length) this.otherPlaces.set(slot, Float64Array.from(others));
     else this.otherPlaces.delete(slot);
+    this.several[slot] = others.length ? 1 : 0;
   }
 
   unset(slot: number): void {
     this.alive[slot] = 0;
     this.otherPlaces.delete(slot);
+    this.several[slot] = 0;
   }
 
   /**
-   * Tests one slot against the filter; returns its distance in km when `near` is set, 0 when not, or -1 when the
-   * slot does not pass.
+   * Keeps the slots of `slots[0 .. count)` that pass the filter, moved to the front in their order; returns how many.
+   * With `near`, each kept slot's distance in km goes to `distances[slot]`. One loop with the columns in local
+   * variables and inactive tests skipped: at a million candidates, a call and property loads per slot add up.
    */
-  test(slot: number, f: SlotFilter): number {
-    if (this.alive[slot] !== 1) return -1;
-    // A missing code is stored as -1, below every prefix range.
-    const kldb = this.kldb[slot] as number;
-    if (kldb < f.kldbMin || kldb > f.kldbMax) return -1;
-    if (f.workingTimeMask !== 0 && ((this.workingTimes[slot] as number) & f.workingTimeMask) === 0) return -1;
-    if (f.contractType !== 0 && this.contractType[slot] !== f.contractType) return -1;
-    if (f.offerType !== 0 && this.offerType[slot] !== f.offerType) return -1;
-    if ((this.publishedAt[slot] as number) < f.publishedSince) return -1;
+  filter(slots: Uint32Array, count: number, f: SlotFilter, distances: Float64Array | undefined): number {
+    const { alive, kldb, workingTimes, contractType, offerType, publishedAt, lat, lon, otherPlaces, several } = this;
+    const byKldb = f.kldbMin !== Number.NEGATIVE_INFINITY;
+    const byTime = f.workingTimeMask !== 0;
+    const byDate = f.publishedSince !== Number.NEGATIVE_INFINITY;
     const near = f.near;
-    if (!near) return 0;
-    const km = kmWithin(near, this.lat[slot] as number, this.lon[slot] as number);
-    const others = this.otherPlaces.get(slot);
-    if (!others) return km;
-    // A vacancy with several places is found near any of them, at the distance of the nearest.
-    let best = km;
-    for (let i = 0; i + 1 < others.length; i += 2) {
-      const d = kmWithin(near, others[i] as number, others[i + 1] as number);
-      if (d >= 0 && (best < 0 || d < best)) best = d;
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i] as number;
+      if (alive[slot] !== 1) continue;
+      if (byKldb) {
+        // A missing code is stored as -1, below every prefix range.
+        const code = kldb[slot] as number;
+        if (code < f.kldbMin || code > f.kldbMax) continue;
+      }
+      if (byTime && ((workingTimes[slot] as number) & f.workingTimeMask) === 0) continue;
+      if (f.contractType !== 0 && contractType[slot] !== f.contractType) continue;
+      if (f.offerType !== 0 && offerType[slot] !== f.offerType) continue;
+      if (byDate && (publishedAt[slot] as number) < f.publishedSince) continue;
+      if (near) {
+        let km = kmWithin(near, lat[slot] as number, lon[slot] as number);
+        const others = several[slot] === 1 ? otherPlaces.get(slot) : undefined;
+        // A vacancy with several places is found near any of them, at the distance of the nearest.
+        if (others) {
+          for (let j = 0; j + 1 < others.length; j += 2) {
+            const d = kmWithin(near, others[j] as number, others[j + 1] as number);
+            if (d >= 0 && (km < 0 || d < km)) km = d;
+          }
+        }
+        if (km < 0) continue;
+        (distances as Float64Array)[slot] = km;
+      }
+      slots[kept++] = slot;
     }
-    return best;
+    return kept;
   }
 
   /** Facet counts over the given slots. */
@@ -141,14 +173,19 @@ export class VacancyColumns {
     const contracts = new Uint32Array(ContractType.options.length + 1);
     const offers = new Uint32Array(OfferType.options.length + 1);
     const groups = new Uint32Array(100);
+    // Counted per mask and spread over the bits afterwards: one increment per slot instead of one test per bit.
+    const masks = new Uint32Array(1 << times.length);
+    const { workingTimes, contractType, offerType, kldb: codes } = this;
     for (let i = 0; i < count; i++) {
       const slot = slots[i] as number;
-      const mask = this.workingTimes[slot] as number;
-      for (let bit = 0; bit < times.length; bit++) if (mask & (1 << bit)) times[bit]!++;
-      contracts[this.contractType[slot] as number]!++;
-      offers[this.offerType[slot] as number]!++;
-      const kldb = this.kldb[slot] as number;
+      masks[workingTimes[slot] as number]!++;
+      contracts[contractType[slot] as number]!++;
+      offers[offerType[slot] as number]!++;
+      const kldb = codes[slot] as number;
       if (kldb !== NO_KLDB) groups[Math.floor(kldb / 1000)]!++;
+    }
+    for (let mask = 1; mask < masks.length; mask++) {
+      if (masks[mask]) for (let bit = 0; bit < times.length; bit++) if (mask & (1 << bit)) times[bit]! += masks[mask]!;
     }
     const facets: SearchFacets = { workingTimes: {}, offerType: {}, contractType: {}, kldb2: {} };
     WorkingTime.options.forEach((time, i) => {
@@ -166,6 +203,52 @@ export class VacancyColumns {
     return facets;
   }
 
+  toBytes(slots: number): ColumnBytes {
+    const cut = <T extends Uint8Array | Int32Array | Float64Array>(array: T): T => array.slice(0, slots) as T;
+    return {
+      alive: cut(this.alive),
+      lat: cut(this.lat),
+      lon: cut(this.lon),
+      publishedAt: cut(this.publishedAt),
+      kldb: cut(this.kldb),
+      workingTimes: cut(this.workingTimes),
+      contractType: cut(this.contractType),
+      offerType: cut(this.offerType),
+      otherPlaces: [...this.otherPlaces].map(([slot, coordinates]) => [slot, [...coordinates]]),
+    };
+  }
+
+  static fromBytes(bytes: ColumnBytes): VacancyColumns {
+    const columns = new VacancyColumns();
+    const slots = bytes.alive.length;
+    for (const array of [
+      bytes.lat,
+      bytes.lon,
+      bytes.publishedAt,
+      bytes.kldb,
+      bytes.workingTimes,
+      bytes.contractType,
+      bytes.offerType,
+    ]) {
+      if (array.length !== slots) throw new Error('columns of different lengths');
+    }
+    columns.alive = bytes.alive;
+    columns.lat = bytes.lat;
+    columns.lon = bytes.lon;
+    columns.publishedAt = bytes.publishedAt;
+    columns.kldb = bytes.kldb;
+    columns.workingTimes = bytes.workingTimes;
+    columns.contractType = bytes.contractType;
+    columns.offerType = bytes.offerType;
+    columns.several = new Uint8Array(slots);
+    for (const [slot, coordinates] of bytes.otherPlaces) {
+      if (!(slot < slots)) throw new Error(`places of slot ${slot} of ${slots}`);
+      columns.otherPlaces.set(slot, Float64Array.from(coordinates));
+      columns.several[slot] = 1;
+    }
+    return columns;
+  }
+
   private grow(capacity: number): void {
     const grow = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity);
@@ -180,5 +263,6 @@ export class VacancyColumns {
     this.workingTimes = grow(this.workingTimes, (n) => new Uint8Array(n));
     this.contractType = grow(this.contractType, (n) => new Uint8Array(n));
     this.offerType = grow(this.offerType, (n) => new Uint8Array(n));
+    this.several = grow(this.several, (n) => new Uint8Array(n));
   }
 }

@@ -62,6 +62,12 @@ const COMPOUND_HEADS = words(`helfer helferin hilfe fachkraft kraft fahrer fahre
 
 const MIN_MODIFIER_LENGTH = 3;
 
+/**
+ * What decides which terms a text yields. A persisted index (snapshot.ts) records it and is rebuilt when it differs;
+ * bump the version when folding, tokens or stemming change in a way these lists do not show.
+ */
+export const ANALYSIS_RULES = ['analysis:1', [...STOP_WORDS].join(' '), COMPOUND_HEADS.join(' ')].join('\n');
+
 /** The head of a compound word, or undefined: "lagerhelfer" → "helfer". */
 export function compoundHead(word: string): string | undefined {
   for (const head of COMPOUND_HEADS) {

@@ -13,6 +13,8 @@ interface Entry {
   completable: boolean;
 }
 
+export type VocabularyEntry = [word: string, term: string, frequency: number, completable: boolean];
+
 export class Vocabulary {
   private readonly entries = new Map<string, Entry>();
   /** Rebuilt on the first lookup after new words arrived: one sort per batch instead of one insert per word. */
@@ -38,6 +40,19 @@ export class Vocabulary {
     this.entries.clear();
     this.completableSorted = undefined;
     this.byLength = undefined;
+  }
+
+  /** Every word as [word, term, frequency, completable], for a snapshot. */
+  toJSON(): VocabularyEntry[] {
+    return [...this.entries].map(([word, e]) => [word, e.term, e.frequency, e.completable]);
+  }
+
+  static fromJSON(entries: readonly VocabularyEntry[]): Vocabulary {
+    const vocabulary = new Vocabulary();
+    for (const [word, term, frequency, completable] of entries) {
+      vocabulary.entries.set(word, { term, frequency, completable });
+    }
+    return vocabulary;
   }
 
   /** Terms of the `limit` most frequent completable words starting with `prefix` (the prefix itself included). */

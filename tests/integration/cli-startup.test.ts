@@ -21,7 +21,6 @@ const HEAVY = [
   'bullmq',
   'ioredis',
   'playwright-core',
-  'flexsearch',
   'minisearch',
   'meilisearch',
   'cheerio',
@@ -102,7 +101,7 @@ describe('what a CLI start loads', () => {
     expect(first.stdout).toContain('No sources yet');
     expect(first.packages).toContain('@electric-sql/pglite');
     expect(first.packages).toContain('drizzle-orm');
-    const notNeeded = ['bullmq', 'ioredis', 'playwright-core', 'flexsearch', 'minisearch', 'meilisearch', 'hono'];
+    const notNeeded = ['bullmq', 'ioredis', 'playwright-core', 'minisearch', 'meilisearch', 'hono'];
     expect([...first.packages].filter((p) => notNeeded.includes(p))).toEqual([]);
   });
 
