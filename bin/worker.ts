@@ -20,7 +20,10 @@ export async function startWorker(container: Container): Promise<{ stop(): Promi
   const relays = startRelays({ ctx, queues, log, sla: { deliverNotifications: config.smtp !== undefined } });
   if (!config.smtp) log.info('no SMTP_URL: notifications stay in the in-app inbox');
   const sweep = setInterval(
-    () => void closeExpired(ctx).catch((err) => log.warn({ err: err.message }, 'closing expired vacancies failed')),
+    () =>
+      void closeExpired(ctx, { staleAfterDays: config.vacancies.staleAfterDays }).catch((err) =>
+        log.warn({ err: err.message }, 'closing expired vacancies failed'),
+      ),
     EXPIRY_SWEEP_MS,
   );
   return {

@@ -196,6 +196,8 @@ const EnvSchema = z.object({
       .default(''),
   ),
   CRAWL_CONTACT_URL: z.preprocess(emptyToUndefined, z.string().default('https://jobbruecke.example/crawler')),
+  /** Postings without an end date close after this many days since first seen, unless the employer's own source lists them. */
+  VACANCY_STALE_AFTER_DAYS: wholeNumber(7, 3650, 120),
   TRUST_PROXY: networks(),
   KIOSK_NETWORKS: networks(),
   KIOSK_REQUESTS_PER_MINUTE: wholeNumber(1, 100_000, 1_200),
@@ -241,6 +243,10 @@ export interface Config {
     baJobsucheUrl: string;
     allowedPrivateHosts: string[];
     contactUrl: string;
+  };
+  vacancies: {
+    /** Days after which a posting without an end date is closed as stale (src/vacancies/staleness.ts). */
+    staleAfterDays: number;
   };
   log: { level: z.infer<typeof LogLevel> };
   /** Seed the demo city into an empty embedded database at start ('auto'), or never ('off'). */
@@ -301,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .filter(Boolean),
       contactUrl: e.CRAWL_CONTACT_URL,
     },
+    vacancies: { staleAfterDays: e.VACANCY_STALE_AFTER_DAYS },
     log: { level: e.LOG_LEVEL },
     demoData: e.DEMO_DATA,
   };

@@ -57,7 +57,7 @@ export const crawlCommand: Command = {
             failed = true;
             continue;
           }
-          const r = await ingestRunNow(core.ctx, runId);
+          const r = await ingestRunNow(core.ctx, runId, { staleAfterDays: config.vacancies.staleAfterDays });
           const run = await crawlRunSummary(core.ctx, runId);
           io.out(
             run?.notModified

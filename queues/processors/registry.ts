@@ -55,7 +55,7 @@ export function createProcessors({
     async ingest(payload) {
       await assertKnown(ctx.db, 'ingest', payload);
       const { batchId } = payload;
-      const result = await ingestBatch(ctx, batchId);
+      const result = await ingestBatch(ctx, batchId, { staleAfterDays: config.vacancies.staleAfterDays });
       if (result.status === 'done') await queues.index();
       return { status: result.status, detail: result.stats ? { ...result.stats } : {} };
     },

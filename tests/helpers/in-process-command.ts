@@ -1,7 +1,7 @@
 /** Runs one CLI command line in process, parsed as bin/cli.ts parses it, with a fake terminal. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Command, CommandInput, Resources } from '../../bin/commands/command.ts';
-import type { Config } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import type { Database } from '../../src/db/client.ts';
 
@@ -34,7 +34,8 @@ export async function runInProcess(
     strict: true,
   });
   const input: CommandInput = {
-    config: config as Config,
+    // The defaults of an empty environment, with what the test sets on top.
+    config: { ...loadConfig({}), ...config },
     log: ctx.log,
     io: {
       out: (line) => {
