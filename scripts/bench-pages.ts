@@ -7,6 +7,7 @@
  * as in `bench:search`. Prints a table and one JSON line with all figures last.
  * Options: --docs N (default 100000), --seed N (default 42), --rounds N (default 3).
  */
+
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -19,6 +20,7 @@ import { lookupPlace, lookupPlz } from '../src/geo/plz.ts';
 import { createLogger } from '../src/logging.ts';
 import { EmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { toVacancyDocument } from '../src/vacancies/vacancy.ts';
+import { KIOSK_PLACES, KIOSK_TIMES, KIOSK_WORDS } from './kiosk-queries.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,31 +38,7 @@ const WEIGHT_BUDGET_BYTES = 100 * 1024;
 const P95_TARGET_MS = 50;
 
 // The kiosk mix of bench:search: words, often with a place, radius and working time.
-const WORDS = [
-  'Lager',
-  'Koch',
-  'Pflege',
-  'Verkäufer',
-  'Fahrer',
-  'Elektriker',
-  'Reinigung',
-  'Küchenhilfe',
-  'Staplerfahrer',
-  'Pflegehelfer',
-  'Helfer Lager',
-  'Berufskraftfahrer CE',
-  'Kassierer',
-  'Erzieher',
-  'Bürokaufmann Teilzeit',
-  'Fachkraft Lagerlogistik',
-  'Altenpfleger',
-  'Hausmeister',
-  'Mechatroniker',
-  'Friseur',
-];
-const PLACES = ['Stuttgart', 'Esslingen am Neckar', 'Ludwigsburg', '71032', 'Waiblingen', 'Göppingen', '70563'];
 const RADII = [10, 25, 50];
-const TIMES: WorkingTime[][] = [['teilzeit'], ['vollzeit'], ['minijob', 'teilzeit']];
 
 interface Query {
   q: string;
@@ -72,10 +50,10 @@ interface Query {
 
 function queries(): Query[] {
   const out: Query[] = [];
-  WORDS.forEach((q, i) => {
-    const place = PLACES[i % PLACES.length] as string;
+  KIOSK_WORDS.forEach((q, i) => {
+    const place = KIOSK_PLACES[i % KIOSK_PLACES.length] as string;
     const radiusKm = RADII[i % RADII.length] as number;
-    const workingTimes = TIMES[i % TIMES.length] as WorkingTime[];
+    const workingTimes = KIOSK_TIMES[i % KIOSK_TIMES.length] as WorkingTime[];
     out.push(
       { q },
       { q, place, radiusKm },

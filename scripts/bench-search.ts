@@ -7,6 +7,7 @@
  * documents takes about a second), --slowest N (list the N slowest engine queries), --snapshot (also time writing
  * and loading the index snapshot). Run with `--expose-gc` for meaningful memory figures.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { EmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { SearchQuery, type SearchQueryInput } from '../src/search/search-engine.ts';
 import { readSnapshot, writeSnapshot } from '../src/search/snapshot.ts';
 import { toVacancyDocument, type VacancyDocument } from '../src/vacancies/vacancy.ts';
+import { KIOSK_PLACES, KIOSK_TIMES, KIOSK_WORDS } from './kiosk-queries.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,31 +38,7 @@ const NAIVE_SAMPLE_EVERY = 5;
 const NOW = Date.UTC(2026, 0, 15, 12);
 const BATCH = 1000;
 
-const KIOSK_WORDS = [
-  'Lager',
-  'Koch',
-  'Pflege',
-  'Verkäufer',
-  'Fahrer',
-  'Elektriker',
-  'Reinigung',
-  'Küchenhilfe',
-  'Staplerfahrer',
-  'Pflegehelfer',
-  'Helfer Lager',
-  'Berufskraftfahrer CE',
-  'Kassierer',
-  'Erzieher',
-  'Bürokaufmann Teilzeit',
-  'Fachkraft Lagerlogistik',
-  'Altenpfleger',
-  'Hausmeister',
-  'Mechatroniker',
-  'Friseur',
-];
-const KIOSK_PLACES = ['Stuttgart', 'Esslingen am Neckar', 'Ludwigsburg', '71032', 'Waiblingen', 'Göppingen', '70563'];
 const KIOSK_RADII = [10, 15, 25];
-const KIOSK_TIMES: WorkingTime[][] = [['teilzeit'], ['vollzeit'], ['minijob', 'teilzeit']];
 
 const WORST_CASE: SearchQueryInput[] = [
   ...['mitarbeiter', 'helfer', 'Mitarbeiter Helfer', 'Bewerbung', 'ab sofort Deutschkenntnisse', 'wir freuen'].map(
