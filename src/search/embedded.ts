@@ -4,12 +4,12 @@
  * can be taken out and put back (`toState` / `restore`), so a restart loads a snapshot instead of re-reading the DB
  * (`snapshot.ts`, `embedded-start.ts`). Design and figures at 100,000 and 1,000,000 vacancies: docs/search-engine.md.
  */
-import { toSummary, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
+import { placesOf, toSummary, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
 import { type ColumnBytes, toSlotFilter, VacancyColumns } from './columns.ts';
 import { analyse, isStopWord, stem, words } from './german.ts';
 import { nearestPlaceFirst } from './nearest-place.ts';
 import { type PostingBytes, PostingLists, TermDictionary } from './postings.ts';
-import type { SearchEngine, SearchHit, SearchQuery, SearchResult } from './search-engine.ts';
+import type { DocumentWriter, SearchEngine, SearchHit, SearchQuery, SearchResult } from './search-engine.ts';
 import { topK } from './top-k.ts';
 import { Vocabulary, type VocabularyEntry } from './vocabulary.ts';
 
@@ -20,11 +20,20 @@ const FIELDS = [
   {
     name: 'body',
     weight: 1,
-    text: (d: VacancyDocument) => [d.employerName, d.place, d.plz, d.description].filter(Boolean).join(' '),
+    text: (d: VacancyDocument) => [d.employerName, placeText(d), d.description].filter(Boolean).join(' '),
   },
 ] as const;
 /** Fields whose words are offered as completions of the last typed word; description words would only add noise. */
-const COMPLETABLE_TEXT = (d: VacancyDocument) => [d.title, d.kldbTitle, d.employerName, d.place].join(' ');
+const COMPLETABLE_TEXT = (d: VacancyDocument) =>
+  [d.title, d.kldbTitle, d.employerName, ...placesOf(d).map((p) => p.place)].join(' ');
+
+/** Names and postcodes of every place: a vacancy with several places is found by any of them. */
+function placeText(d: VacancyDocument): string {
+  return placesOf(d)
+    .flatMap((p) => [p.place, p.plz])
+    .filter(Boolean)
+    .join(' ');
+}
 
 /** Scores relative to an exact term match: typos and completions rank below what was typed. */
 const TYPO_QUALITY = 0.5;
@@ -43,7 +52,8 @@ const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
 
 /** Layout of `EmbeddedIndexState`; a snapshot of another layout is not loaded. */
-export const EMBEDDED_STATE_LAYOUT = `fields:${FIELDS.map((f) => `${f.name}=${f.weight}`).join(',')};postings:1`;
+// `places:all`: every place's name and postcode is indexed (snapshots from before lack the other places).
+export const EMBEDDED_STATE_LAYOUT = `fields:${FIELDS.map((f) => `${f.name}=${f.weight}`).join(',')};postings:1;places:all`;
 
 interface QueryWord {
   /** Terms any of which satisfies this word, each with its quality. */
@@ -81,13 +91,15 @@ export class EmbeddedSearchEngine implements SearchEngine {
   private vocabulary = new Vocabulary();
   private dictionary = new TermDictionary();
   private postings = FIELDS.map(() => new PostingLists());
-  private readonly slotById = new Map<string, number>();
+  private slotById = new Map<string, number>();
   /** Per slot; a live slot without one has its summary in `stored` still. */
   private summaries: Array<VacancySummary | undefined> = [];
   private stored: StoredSummaries | undefined;
   private freeSlots: number[] = [];
   private removedSlots: number[] = [];
   private writes = 0;
+  /** The index a `rebuild` is filling, which every write also reaches meanwhile. */
+  private building: EmbeddedSearchEngine | undefined;
 
   // Per-query work arrays, kept between queries: allocating and zeroing them per query costs more than the search
   // itself at a million slots. A search runs synchronously from start to end, so one set is enough.
@@ -120,6 +132,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
     }
     this.writes++;
     this.compactIfDue();
+    await this.building?.upsert(docs);
   }
 
   async remove(ids: readonly string[]): Promise<void> {
@@ -131,6 +144,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
     }
     this.writes++;
     this.compactIfDue();
+    await this.building?.remove(ids);
   }
 
   async clear(): Promise<void> {
@@ -143,6 +157,32 @@ export class EmbeddedSearchEngine implements SearchEngine {
     this.stored = undefined;
     this.freeSlots = [];
     this.removedSlots = [];
+    this.writes++;
+    await this.building?.clear();
+  }
+
+  /**
+   * Fills a second index and then takes over its parts, so searches keep their answers during a reindex (at the
+   * cost of holding two indexes in memory until it ends).
+   */
+  async rebuild(fill: (write: DocumentWriter) => Promise<void>): Promise<void> {
+    if (this.building) throw new Error('a rebuild of the embedded search index is already running');
+    const fresh = new EmbeddedSearchEngine();
+    this.building = fresh;
+    try {
+      await fill((docs) => fresh.upsert(docs));
+    } finally {
+      this.building = undefined;
+    }
+    this.columns = fresh.columns;
+    this.vocabulary = fresh.vocabulary;
+    this.dictionary = fresh.dictionary;
+    this.postings = fresh.postings;
+    this.slotById = fresh.slotById;
+    this.summaries = fresh.summaries;
+    this.stored = fresh.stored;
+    this.freeSlots = fresh.freeSlots;
+    this.removedSlots = fresh.removedSlots;
     this.writes++;
   }
 

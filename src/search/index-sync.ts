@@ -5,8 +5,9 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { vacancies } from '../db/schema.ts';
-import { dbCursor, type OutboxCursor } from '../outbox/cursor.ts';
+import { dbCursor, memoryCursor, type OutboxCursor } from '../outbox/cursor.ts';
 import { followOutbox, type OutboxFollower } from '../outbox/follow.ts';
+import { outboxHead } from '../outbox/read-log.ts';
 import { toVacancyDocument } from '../vacancies/vacancy.ts';
 import type { SearchEngine } from './search-engine.ts';
 
@@ -42,21 +43,30 @@ export function createIndexFollower(search: SearchEngine, cursor: OutboxCursor):
   });
 }
 
-/** Rebuilds the index from the DB: every open vacancy, in pages. Returns the number indexed. */
+/**
+ * Rebuilds the index from the DB, every open vacancy in pages, while the old index keeps serving (`rebuild`).
+ * Returns the number indexed.
+ */
 export async function rebuildIndex(ctx: Ctx, search: SearchEngine, pageSize = 5000): Promise<number> {
-  await search.clear();
-  let last = '00000000-0000-0000-0000-000000000000';
+  // A change committed while the pages are read may be missed by a page read before it, and a change applied by
+  // another process meanwhile reached only the old index: replaying the log from here afterwards covers both.
+  const from = await outboxHead(ctx);
   let total = 0;
-  for (;;) {
-    const rows = await ctx.db
-      .select()
-      .from(vacancies)
-      .where(and(eq(vacancies.status, 'open'), gt(vacancies.id, last)))
-      .orderBy(asc(vacancies.id))
-      .limit(pageSize);
-    if (rows.length === 0) return total;
-    await search.upsert(rows.map(toVacancyDocument));
-    total += rows.length;
-    last = rows[rows.length - 1]!.id;
-  }
+  await search.rebuild(async (write) => {
+    let last = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await ctx.db
+        .select()
+        .from(vacancies)
+        .where(and(eq(vacancies.status, 'open'), gt(vacancies.id, last)))
+        .orderBy(asc(vacancies.id))
+        .limit(pageSize);
+      if (rows.length === 0) return;
+      await write(rows.map(toVacancyDocument));
+      total += rows.length;
+      last = rows[rows.length - 1]!.id;
+    }
+  });
+  await createIndexFollower(search, memoryCursor(from)).sync(ctx);
+  return total;
 }

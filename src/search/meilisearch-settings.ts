@@ -30,7 +30,17 @@ export function stopWordVariants(words: readonly string[]): string[] {
 
 export const SETTINGS = {
   // The embedded engine's fields and weights: title > occupation > employer, place, postcode > description.
-  searchableAttributes: ['title', 'kldbTitle', 'employerName', 'place', 'plz', 'description'],
+  // `places.*`: a vacancy with several places is found by the name or postcode of any of them.
+  searchableAttributes: [
+    'title',
+    'kldbTitle',
+    'employerName',
+    'place',
+    'plz',
+    'places.place',
+    'places.plz',
+    'description',
+  ],
   // Only what a hit shows: a search key must not hand out the description (the DB serves it on the detail page).
   // The documents route ignores this setting, so the service's key needs no `documents.get` (see `get`).
   displayedAttributes: [...SUMMARY_FIELDS],

@@ -20,6 +20,7 @@ import {
 import { checkServerVersion } from './meilisearch-version.ts';
 import { nearestKm, nearestPlaceFirst } from './nearest-place.ts';
 import {
+  type DocumentWriter,
   emptyFacets,
   MAX_RESULT_WINDOW,
   type SearchEngine,
@@ -57,8 +58,6 @@ export interface MeilisearchEngineOptions {
 }
 
 const FACETS = ['workingTimes', 'offerType', 'contractType', 'kldb2'] as const;
-
-type DocumentWriter = (docs: readonly VacancyDocument[]) => Promise<void>;
 
 export class MeilisearchSearchEngine implements SearchEngine {
   private readonly client: Meilisearch;
@@ -128,7 +127,8 @@ export class MeilisearchSearchEngine implements SearchEngine {
    * Builds a new index aside (`<index>_rebuild`, same settings) from what `fill` writes, then swaps it with the live
    * one and deletes the old content. Searches see the old index until the swap; if `fill` or the build fails, the
    * live index is untouched. Writes through this engine during the build go to both indexes; writes by other
-   * processes reach only the live one, so the caller re-applies the changes logged since it started reading.
+   * processes reach only the live one, so the caller re-applies the changes logged since it started reading
+   * (`rebuildIndex` in index-sync.ts).
    */
   async rebuild(fill: (write: DocumentWriter) => Promise<void>): Promise<void> {
     if (this.building) throw new Error(`a rebuild of Meilisearch index ${this.indexUid} is already running`);

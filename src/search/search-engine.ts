@@ -81,6 +81,9 @@ export interface SearchResult {
   perPage: number;
 }
 
+/** Writes documents into an index being built by `SearchEngine.rebuild`. */
+export type DocumentWriter = (docs: readonly VacancyDocument[]) => Promise<void>;
+
 export interface SearchEngine {
   /** Creates the index and applies its settings; idempotent, call once at start. */
   init(): Promise<void>;
@@ -90,6 +93,11 @@ export interface SearchEngine {
   remove(ids: readonly string[]): Promise<void>;
   /** Removes every document, keeping the settings. */
   clear(): Promise<void>;
+  /**
+   * Builds a complete new index from what `fill` writes while the current one keeps answering searches, then puts it
+   * in its place. Writes through this engine during the build reach both; if `fill` fails, the current index stays.
+   */
+  rebuild(fill: (write: DocumentWriter) => Promise<void>): Promise<void>;
   search(query: SearchQuery): Promise<SearchResult>;
   get(id: string): Promise<VacancySummary | undefined>;
   count(): Promise<number>;

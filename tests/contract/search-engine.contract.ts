@@ -315,6 +315,69 @@ export function describeSearchEngine(name: string, makeEngine: () => Promise<Sea
       expect((await search({ q: 'Koch' })).hits).toEqual([]);
     });
 
+    it('finds vacancies by postcode', async () => {
+      expect(ids(await search({ q: '73728' }))).toEqual(['elektriker-esslingen']);
+      expect(ids(await search({ q: '71032' })).sort()).toEqual(['kuechenhilfe-boeblingen', 'lagerist-boeblingen']);
+      expect(ids(await search({ q: 'Lagerist 71032' }))).toEqual(['lagerist-boeblingen']);
+    });
+
+    it('finds a vacancy with several places near any of them, at the distance of the nearest', async () => {
+      await engine.upsert([
+        vacancy('filialen-hamburg-ludwigsburg', 2, {
+          title: 'Verkäufer Filiale (m/w/d)',
+          place: 'Hamburg',
+          plz: '20095',
+          ...HAMBURG,
+          places: [
+            { place: 'Hamburg', plz: '20095', ...HAMBURG },
+            { place: 'Ludwigsburg', plz: '71634', ...LUDWIGSBURG },
+          ],
+        }),
+      ]);
+      const nearStuttgart = await search({ near: { ...STUTTGART, radiusKm: 25 } });
+      const hit = nearStuttgart.hits.find((h) => h.id === 'filialen-hamburg-ludwigsburg');
+      expect(hit?.distanceKm).toBeGreaterThan(10);
+      expect(hit?.distanceKm).toBeLessThan(20);
+      const nearHamburg = await search({ near: { ...HAMBURG, radiusKm: 10 } });
+      expect(ids(nearHamburg)).toContain('filialen-hamburg-ludwigsburg');
+      expect(nearHamburg.hits.find((h) => h.id === 'filialen-hamburg-ludwigsburg')?.distanceKm).toBeLessThan(1);
+      // The second place's name and postcode find it too, not only the main place's.
+      expect(ids(await search({ q: 'Verkäufer Ludwigsburg' }))).toEqual(['filialen-hamburg-ludwigsburg']);
+      expect(ids(await search({ q: 'Verkäufer 71634' }))).toEqual(['filialen-hamburg-ludwigsburg']);
+    });
+
+    it('rebuilds aside: the old index answers until the new one is complete, writes meanwhile reach both', async () => {
+      const koch = FIXTURES[0] as VacancyDocument;
+      const lagerist = FIXTURES.find((f) => f.id === 'lagerist-boeblingen') as VacancyDocument;
+      const seenDuringBuild: number[] = [];
+      await engine.rebuild(async (write) => {
+        await write([koch]);
+        seenDuringBuild.push((await search({})).total);
+        // Another writer (the index follower) changes the index while the build runs.
+        await engine.upsert([{ ...lagerist, title: 'Lagerist Nachtschicht (m/w/d)' }]);
+        await engine.remove(['pflege-stuttgart']);
+        seenDuringBuild.push((await search({})).total);
+      });
+      expect(seenDuringBuild).toEqual([FIXTURES.length, FIXTURES.length - 1]);
+      expect(ids(await search({})).sort()).toEqual([koch.id, lagerist.id].sort());
+      expect((await engine.get(lagerist.id))?.title).toBe('Lagerist Nachtschicht (m/w/d)');
+      expect(await engine.count()).toBe(2);
+    });
+
+    it('keeps the old index when a rebuild fails', async () => {
+      await expect(
+        engine.rebuild(async (write) => {
+          await write([FIXTURES[0] as VacancyDocument]);
+          throw new Error('database gone');
+        }),
+      ).rejects.toThrow('database gone');
+      expect(await engine.count()).toBe(FIXTURES.length);
+      expect(ids(await search({ q: 'Lagerhelfer' }))).toEqual(['lagerhelfer-ludwigsburg']);
+      // A later rebuild works again.
+      await engine.rebuild(async (write) => write(FIXTURES));
+      expect(await engine.count()).toBe(FIXTURES.length);
+    });
+
     it('never hands out the description', async () => {
       for (const input of [{}, { q: 'Koch' }, { q: 'Hygieneschulung' }, { near: { ...STUTTGART, radiusKm: 100 } }]) {
         const result = await search({ ...input, perPage: 100 });
