@@ -73,18 +73,26 @@ function clientKey(c: Context): string {
  * The public budget per client and minute, kiosk PCs with their larger one: for the public API and the kiosk pages
  * (pages/kiosk/), each with a count of its own.
  */
-export function publicRateLimit(requestsPerMinute = 120, kioskRequestsPerMinute = 1_200): MiddlewareHandler {
+/**
+ * The public budget per client and minute. `overLimit` answers a request beyond it (default: problem+json); the
+ * kiosk pages answer with a page in the kiosk's language instead. `Retry-After` is set either way.
+ */
+export function publicRateLimit(
+  requestsPerMinute = 120,
+  kioskRequestsPerMinute = 1_200,
+  overLimit: (c: Context) => Response | Promise<Response> = (c) =>
+    problem(c, 429, {
+      title: 'Zu viele Anfragen',
+      code: 'limit_exceeded',
+      detail: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
+    }),
+): MiddlewareHandler {
   return rateLimiter({
     windowMs: 60_000,
     limit: (c) => (isKiosk(c) ? kioskRequestsPerMinute : requestsPerMinute),
     standardHeaders: 'draft-7',
     keyGenerator: clientKey,
-    handler: (c) =>
-      problem(c, 429, {
-        title: 'Zu viele Anfragen',
-        code: 'limit_exceeded',
-        detail: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
-      }),
+    handler: overLimit,
   });
 }
 

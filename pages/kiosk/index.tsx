@@ -56,7 +56,13 @@ export function mountKioskPages(app: Hono<AppEnv>, deps: AppDeps): void {
 
   const kiosk = new Hono<AppEnv>();
   // The public API's budget per client, counted apart from it: every search page is a search.
-  kiosk.use(publicRateLimit(deps.publicRequestsPerMinute, deps.kioskRequestsPerMinute));
+  kiosk.use(
+    publicRateLimit(deps.publicRequestsPerMinute, deps.kioskRequestsPerMinute, (c) => {
+      const { lang, m } = messagesOf(c.req.query('lang'));
+      const url = new URL(c.req.url);
+      return sendDocument(c, <Failure lang={lang} m={m} url={url} title={m.tooManyTitle} text={m.tooManyText} />, 429);
+    }),
+  );
 
   kiosk.get('/', (c) => {
     const { lang, m } = messagesOf(c.req.query('lang'));

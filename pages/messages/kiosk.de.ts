@@ -91,6 +91,8 @@ export interface KioskMessages {
   notFoundText: string;
   failureTitle: string;
   failureText: string;
+  tooManyTitle: string;
+  tooManyText: string;
 }
 
 export const kioskDe: KioskMessages = {
@@ -201,4 +203,7 @@ export const kioskDe: KioskMessages = {
   notFoundText: 'Diese Stelle gibt es nicht mehr. Bitte suchen Sie neu.',
   failureTitle: 'Das hat nicht geklappt',
   failureText: 'Es gab einen Fehler. Bitte versuchen Sie es gleich noch einmal.',
+  tooManyTitle: 'Zu viele Anfragen',
+  tooManyText:
+    'An diesem Gerät wurde gerade sehr viel gesucht. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.',
 };

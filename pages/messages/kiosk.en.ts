@@ -109,4 +109,6 @@ export const kioskEn: KioskMessages = {
   notFoundText: 'This job no longer exists. Please search again.',
   failureTitle: 'Something went wrong',
   failureText: 'There was an error. Please try again in a moment.',
+  tooManyTitle: 'Too many requests',
+  tooManyText: 'This computer has sent a great many searches just now. Please wait a minute and then try again.',
 };

@@ -109,4 +109,6 @@ export const kioskTr: KioskMessages = {
   notFoundText: 'Bu iş artık yok. Lütfen yeniden arayın.',
   failureTitle: 'Bir sorun oluştu',
   failureText: 'Bir hata oldu. Lütfen biraz sonra tekrar deneyin.',
+  tooManyTitle: 'Çok fazla istek',
+  tooManyText: 'Bu bilgisayardan az önce çok fazla arama yapıldı. Lütfen bir dakika bekleyin ve sonra tekrar deneyin.',
 };

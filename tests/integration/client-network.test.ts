@@ -171,6 +171,24 @@ describe('public rate limit', () => {
   });
 });
 
+describe('kiosk pages over their budget', () => {
+  it('answer with a page in the kiosk language and Retry-After, not problem+json', async () => {
+    const a = app();
+    const peer = from('192.168.50.20');
+    const pages: Response[] = [];
+    for (let i = 0; i < 6; i++) pages.push(await a.request('/kiosk/suche?q=Koch&lang=uk', {}, peer));
+    expect(pages.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    const over = pages[5] as Response;
+    expect(over.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    const html = await over.text();
+    expect(html).toContain('<html lang="uk"');
+    expect(html).toContain('Забагато запитів');
+    // The way back to a new search is on the page.
+    expect(html).toContain('/kiosk/neu?lang=uk');
+  });
+});
+
 describe('failed-auth throttle', () => {
   const path = '/api/v1/tasks';
   it('throttles by the socket peer when X-Forwarded-For is forged', async () => {
