@@ -1,7 +1,9 @@
 /**
  * The only module that reads the environment. One zod schema over the raw variables, every problem reported at
- * once, then mapped to a nested, typed configuration.
+ * once, then mapped to a nested, typed configuration. Secrets may come from files instead (`<NAME>_FILE`), as Docker
+ * secrets and systemd credentials deliver them.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
@@ -209,8 +211,22 @@ const EnvSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
 });
 
+/**
+ * The settings that carry a secret (a password in a URL, a key, a token). Each may be given as `<NAME>_FILE`, the path
+ * of a file holding the value, so the secret stays out of the environment, which `ps e`, `/proc/<pid>/environ`,
+ * `docker inspect` and `systemctl show` reveal.
+ */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'MEILI_API_KEY', 'SMTP_URL', 'KIOSK_TOKEN'] as const;
+type SecretVariable = (typeof SECRET_VARIABLES)[number];
+
+/** `DATABASE_URL` → `DATABASE_URL_FILE`. */
+const fileVariableOf = (name: SecretVariable) => `${name}_FILE` as const;
+
 /** Every variable the configuration reads; the README's configuration table lists the same. */
-export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
+export const ENV_VARIABLES = [...Object.keys(EnvSchema.shape), ...SECRET_VARIABLES.map(fileVariableOf)];
+
+/** Far above any URL or key; a larger file is the wrong file, and is not read into memory. */
+const SECRET_FILE_MAX_BYTES = 64 * 1024;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -260,18 +276,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment; throws ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment, reading the secrets given as files; throws ConfigError listing every problem. A problem
+ * with a secret names the variable and the file, never the file's content.
+ */
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): Config {
+  const { env, fromFile, problems: fileProblems } = withSecretFiles(rawEnv);
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  if (!parsed.success || fileProblems.length > 0) {
+    const problems = (parsed.error?.issues ?? []).map((issue) => {
       const name = issue.path.join('.');
+      const file = fromFile.get(name);
+      if (file) return `${name}_FILE: ${issue.message} (the value read from ${file})`;
       const value = env[name];
       const shown =
         name.includes('KEY') || name.includes('TOKEN') || value === undefined ? '' : ` (got "${shownValue(value)}")`;
       return `${name}: ${issue.message}${shown}`;
     });
-    throw new ConfigError(problems);
+    throw new ConfigError([...fileProblems, ...problems]);
   }
   const e = parsed.data;
   // Problems that involve more than one variable, reported together.
@@ -311,6 +333,62 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: e.LOG_LEVEL },
     demoData: e.DEMO_DATA,
   };
+}
+
+/**
+ * The environment with every `<NAME>_FILE` replaced by the content of its file under `<NAME>`, which variables came
+ * from which file, and what went wrong: both forms set, or a file that cannot be read or holds no single value.
+ */
+function withSecretFiles(raw: Record<string, string | undefined>): {
+  env: Record<string, string | undefined>;
+  fromFile: Map<string, string>;
+  problems: string[];
+} {
+  const env = { ...raw };
+  const fromFile = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of SECRET_VARIABLES) {
+    const fileVariable = fileVariableOf(name);
+    const path = emptyToUndefined(raw[fileVariable]);
+    if (typeof path !== 'string') continue;
+    if (emptyToUndefined(raw[name]) !== undefined) {
+      problems.push(`${fileVariable}: ${name} is set as well; set one of the two`);
+      continue;
+    }
+    const read = readSecretFile(path);
+    if ('problem' in read) {
+      problems.push(`${fileVariable}: ${read.problem}`);
+      continue;
+    }
+    env[name] = read.value;
+    fromFile.set(name, path);
+  }
+  return { env, fromFile, problems };
+}
+
+/**
+ * The value in a secret file, without the line break that `echo` and editors leave at its end (Docker and systemd
+ * pass the file on as it is). Only a regular file is read: a FIFO or device would block the start or never end.
+ */
+function readSecretFile(path: string): { value: string } | { problem: string } {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) return { problem: `${path} is not a file` };
+    if (stat.size > SECRET_FILE_MAX_BYTES) return { problem: `${path} is larger than 64 KiB, not a secret value` };
+    const value = readFileSync(path, 'utf8').replace(/[\r\n]+$/, '');
+    if (value.trim() === '') return { problem: `${path} is empty` };
+    if (/[\r\n]/.test(value)) return { problem: `${path} holds more than one line; it must hold only the value` };
+    return { value };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read by this account (permission denied)'
+          : `cannot be read (${code ?? (err as Error).message})`;
+    return { problem: `${path} ${reason}` };
+  }
 }
 
 /**

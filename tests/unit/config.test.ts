@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config.ts';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, ENV_VARIABLES, loadConfig, SECRET_VARIABLES } from '../../src/config.ts';
 import { DEFAULT_SLA_RULES } from '../../src/sla/rules.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -210,7 +211,8 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('short-secret');
   });
 
-  it('parses exactly the variables the README documents', () => {
+  it('parses exactly the variables the README documents, the secret files included', () => {
+    expect(ENV_VARIABLES).toEqual(expect.arrayContaining(SECRET_VARIABLES.map((name) => `${name}_FILE`)));
     const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const table = /## Configuration\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
     const documented = table
@@ -218,5 +220,88 @@ describe('loadConfig', () => {
       .filter((line) => line.startsWith('| `'))
       .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
     expect(documented.sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+});
+
+describe('secrets from files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jobbruecke-secrets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** A secret file as an operator writes it (`echo … > file`), or with the given ending. */
+  const secret = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads every secret setting from the file its _FILE names, without the final line break', () => {
+    // As systemd hands them over: $CREDENTIALS_DIRECTORY/<name>, given as a full path.
+    const credentials = join(dir, 'credentials');
+    mkdirSync(credentials);
+    const config = loadConfig({
+      DATABASE_URL_FILE: secret('credentials/database_url', 'postgres://app:pa55@db.internal:5432/jobs\n'),
+      REDIS_URL_FILE: secret('credentials/redis_url', 'redis://:r3dis@cache:6379\r\n'),
+      MEILI_URL: 'http://search:7700',
+      MEILI_API_KEY_FILE: secret('credentials/meili_api_key', 'm'.repeat(64)),
+      SMTP_URL_FILE: secret('credentials/smtp_url', 'smtps://jobcenter:geheim@mail.example.org:465\n\n'),
+      SMTP_FROM: 'noreply@jobcenter.example.org',
+      KIOSK_TOKEN_FILE: secret('credentials/kiosk_token', `${'k'.repeat(40)}\n`),
+    });
+    expect(config.db).toEqual({ kind: 'postgres', url: 'postgres://app:pa55@db.internal:5432/jobs' });
+    expect(config.queue).toEqual({ kind: 'redis', url: 'redis://:r3dis@cache:6379' });
+    expect(config.search).toMatchObject({ kind: 'meilisearch', apiKey: 'm'.repeat(64) });
+    expect(config.smtp?.url).toBe('smtps://jobcenter:geheim@mail.example.org:465');
+    expect(config.network.kioskToken).toBe('k'.repeat(40));
+  });
+
+  it('treats an empty _FILE as unset, like every other variable', () => {
+    expect(loadConfig({ DATABASE_URL_FILE: '', REDIS_URL_FILE: ' ' }).db.kind).toBe('pglite');
+  });
+
+  it('refuses a secret given both ways, naming both variables and neither value', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'postgres://app:from-env@db/jobs',
+      DATABASE_URL_FILE: secret('both_database_url', 'postgres://app:from-file@db/jobs\n'),
+    });
+    expect(problems).toEqual(['DATABASE_URL_FILE: DATABASE_URL is set as well; set one of the two']);
+  });
+
+  it('names the variable and the file when the file cannot be used, never its content, with every other problem', () => {
+    const missing = join(dir, 'no-such-file');
+    const problems = problemsOf({
+      DATABASE_URL_FILE: missing,
+      REDIS_URL_FILE: dir,
+      MEILI_API_KEY_FILE: secret('empty', '\n'),
+      SMTP_URL_FILE: secret('env-file', 'SMTP_URL=smtp://mail:geheim@mail.example.org\nSMTP_FROM=x@example.org\n'),
+      KIOSK_TOKEN_FILE: secret('huge', 'k'.repeat(65 * 1024)),
+      PORT: 'abc',
+    });
+    expect(problems.sort()).toEqual([
+      `DATABASE_URL_FILE: ${missing} does not exist`,
+      expect.stringMatching(/^KIOSK_TOKEN_FILE: .*huge is larger than 64 KiB/),
+      expect.stringMatching(/^MEILI_API_KEY_FILE: .*empty is empty$/),
+      expect.stringMatching(/^PORT: /),
+      `REDIS_URL_FILE: ${dir} is not a file`,
+      expect.stringMatching(/^SMTP_URL_FILE: .*env-file holds more than one line/),
+    ]);
+    expect(problems.join('\n')).not.toContain('geheim');
+  });
+
+  it('checks a value from a file like one from the environment, and shows none of it', () => {
+    const path = secret('bad_database_url', 'mysql://app:geheim@db/jobs\n');
+    const problems = problemsOf({
+      DATABASE_URL_FILE: path,
+      KIOSK_TOKEN_FILE: secret('short_token', 'kurz-und-geheim'),
+    });
+    expect(problems.sort()).toEqual([
+      `DATABASE_URL_FILE: must be a PostgreSQL URL such as postgres://user@host:5432/db (the value read from ${path})`,
+      expect.stringMatching(/^KIOSK_TOKEN_FILE: must be at least 32 characters \(the value read from .*short_token\)$/),
+    ]);
+    expect(problems.join('\n')).not.toMatch(/geheim|mysql/);
+  });
+
+  it('takes the queue backend and SMTP sender rules into account for values from files', () => {
+    expect(problemsOf({ SMTP_URL_FILE: secret('smtp_url', 'smtp://mail.example.org:587\n') })).toEqual([
+      expect.stringMatching(/^SMTP_FROM: needed with SMTP_URL/),
+    ]);
   });
 });
