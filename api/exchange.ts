@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Context, Env, Hono } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { z } from 'zod';
+import { type Config, DEFAULT_PUBLISHER_NAME } from '../src/config.ts';
 import type { Ctx } from '../src/context.ts';
 import { exchangeAtom } from '../src/exchange/atom.ts';
 import { MAX_PAGE_SIZE, readExchangePage } from '../src/exchange/feed.ts';
@@ -21,15 +22,9 @@ import { clientAddress } from './middleware/client-address.ts';
 import { type AnswerDescription, describe, type RouteDescription } from './openapi.ts';
 import { query, queryInteger } from './validate.ts';
 
-export interface ExchangeFeedDeps {
+/** The feed's settings as the configuration has them (`Config['site']`: PUBLIC_URL, PUBLISHER_NAME). */
+export interface ExchangeFeedDeps extends Partial<Config['site']> {
   ctx: Ctx;
-  /**
-   * The address under which other job centres reach this installation (e.g. `https://jobs.jobcenter-beispiel.de`);
-   * ids and links in the feed are built on it. @defaultValue the origin of each request
-   */
-  publicUrl?: string;
-  /** The job centre's name in the feed. @defaultValue 'Jobcenter' */
-  publisherName?: string;
   /** Requests per client and minute. @defaultValue 60 */
   requestsPerMinute?: number;
 }
@@ -138,9 +133,13 @@ function describeFormat(format: Format): RouteDescription {
   };
 }
 
+/**
+ * The feed's base: the configured public origin, else the request's own. The latter is right only where readers reach
+ * this process directly; behind a TLS-terminating proxy it is the internal address, which is why PUBLIC_URL exists.
+ */
 function publisherFor(c: Context, deps: ExchangeFeedDeps): ExchangePublisher {
   const base = deps.publicUrl ?? new URL(c.req.url).origin;
-  return { baseUrl: base.replace(/\/+$/, ''), name: deps.publisherName ?? 'Jobcenter' };
+  return { baseUrl: base.replace(/\/+$/, ''), name: deps.publisherName ?? DEFAULT_PUBLISHER_NAME };
 }
 
 /** `If-None-Match` decides when sent (RFC 9110, 13.1.3); `If-Modified-Since` only without it. */

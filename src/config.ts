@@ -70,6 +70,35 @@ function followUpOffsets(value: string): FollowUpOffset[] {
   });
 }
 
+/** The publisher the exchange feed names when PUBLISHER_NAME is unset. */
+export const DEFAULT_PUBLISHER_NAME = 'Jobcenter';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/**
+ * The origin people and other job centres reach the service by: https, or http on loopback for a test on one machine
+ * (another job centre never reads an address there). Only an origin: the routes are mounted at the root, so a path
+ * would name addresses the service does not answer, and credentials would be published in every link.
+ */
+function isPublicOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+    return (
+      (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) &&
+      url.username === '' &&
+      url.password === '' &&
+      url.pathname === '/' &&
+      url.search === '' &&
+      url.hash === '' &&
+      // `new URL` drops an empty query or fragment ("https://host/?"), which would still be a typo worth naming.
+      !/[?#]/.test(value)
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** A value as it may be shown in a problem: URLs without their password. */
 function shownValue(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
@@ -206,6 +235,26 @@ const EnvSchema = z.object({
   // A shared secret, not a sign-in: long enough that guessing it is hopeless, since it only buys a larger budget.
   KIOSK_TOKEN: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   METRICS_NETWORKS: networks(),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isPublicOrigin, {
+        message:
+          'must be the https origin the service is reached by, such as https://jobbruecke.stadt.example, without path or query',
+      })
+      .transform((v) => new URL(v).origin)
+      .optional(),
+  ),
+  PUBLISHER_NAME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[^\p{C}]*$/u, { message: 'must be one line of text, without control characters' })
+      .transform((v) => v.replace(/\s+/g, ' ').trim())
+      .pipe(z.string().min(1, 'must not be blank').max(200, 'must be at most 200 characters'))
+      .default(DEFAULT_PUBLISHER_NAME),
+  ),
   DEMO_DATA: z.preprocess(emptyToUndefined, z.enum(['auto', 'off']).default('auto')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, LogLevel.default('info')),
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
@@ -264,6 +313,12 @@ export interface Config {
     /** Days after which a posting without an end date is closed as stale (src/vacancies/staleness.ts). */
     staleAfterDays: number;
   };
+  /**
+   * How the service presents itself to the outside: `publicUrl` (`PUBLIC_URL`) is the origin every absolute address it
+   * emits is built on, unset: the origin of each request, which behind a TLS-terminating proxy is the internal one;
+   * `publisherName` names the job centre in the exchange feed. The shape of the feed's own settings (api/exchange.ts).
+   */
+  site: { publicUrl: string | undefined; publisherName: string };
   log: { level: z.infer<typeof LogLevel> };
   /** Seed the demo city into an empty embedded database at start ('auto'), or never ('off'). */
   demoData: 'auto' | 'off';
@@ -330,6 +385,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       contactUrl: e.CRAWL_CONTACT_URL,
     },
     vacancies: { staleAfterDays: e.VACANCY_STALE_AFTER_DAYS },
+    site: { publicUrl: e.PUBLIC_URL, publisherName: e.PUBLISHER_NAME },
     log: { level: e.LOG_LEVEL },
     demoData: e.DEMO_DATA,
   };

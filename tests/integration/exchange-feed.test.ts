@@ -3,7 +3,8 @@
  * its own database, served on a real port) publishes its employer orders at /austausch/stellen.jsonld and .atom;
  * installation B (another database) has a source of type `exchange` on A's feed, crawls it through the polite fetcher
  * (A's origin allowed as a private host, as CRAWL_ALLOWED_PRIVATE_HOSTS does), ingests, and serves the vacancies in
- * its public search. A withdrawal at A closes the vacancy at B. The feed carries no personal data of the order.
+ * its public search. A withdrawal at A closes the vacancy at B. The feed carries no personal data of the order. Behind a
+ * proxy, PUBLIC_URL and PUBLISHER_NAME decide every address and name in the feed, not the internal origin.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppEnv, createApp } from '../../api/app.ts';
 import { type HostRateLimiter, MemoryHostRateLimiter } from '../../crawlers/http/rate-limiter.ts';
 import { runCrawl } from '../../crawlers/run-crawl.ts';
-import type { Config } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { sources, vacancies } from '../../src/db/schema.ts';
 import { defaultValidThrough } from '../../src/exchange/feed.ts';
@@ -268,6 +269,87 @@ describe.each(testDatabases())('exchange between two job centres on $name', (fac
       'Muster GmbH (Test) · 70174 Stuttgart · Teilzeit, Schicht/Nacht/Wochenende · 3 Stellen',
     );
     expect(warehouse.link['@_href']).toBe(`${feedOrigin}/api/v1/vacancies/${orders.warehouse.vacancy_id}`);
+  });
+
+  it('builds every address on PUBLIC_URL and names PUBLISHER_NAME behind a proxy; unset, the request’s origin and "Jobcenter"', async () => {
+    /** A's app as bin/api.ts builds it from the environment, reached at the internal address a TLS proxy forwards to. */
+    const behindProxy = (env: Record<string, string>) => {
+      const app = createApp({
+        ctx: a.ctx,
+        search: a.search,
+        matchService: undefined as never,
+        health: async () => ({ status: 'up', components: {} as never }),
+        exchange: loadConfig(env).site,
+      });
+      return async (path: string) => {
+        const res = await app.request(`http://10.0.7.21:3000${path}`);
+        expect(res.status, path).toBe(200);
+        return { text: await res.text(), link: res.headers.get('link') };
+      };
+    };
+    /** Every absolute address of a body, but for the vocabularies it names (schema.org, Atom, the KldB code set). */
+    const addressesIn = (text: string) =>
+      [...text.matchAll(/https?:\/\/[^\s"<>]+/g)]
+        .map((m) => m[0])
+        .filter((url) => !/^https:\/\/(schema\.org|statistik\.arbeitsagentur\.de)|^http:\/\/www\.w3\.org\//.test(url));
+
+    const PUBLIC = 'https://jobbruecke.stadt-a.example';
+    const under = (rest: string) => new RegExp(`^${PUBLIC.replace(/\./g, '\\.')}${rest}$`);
+    const configured = behindProxy({ PUBLIC_URL: `${PUBLIC}/`, PUBLISHER_NAME: 'Jobcenter Musterstadt' });
+    const jsonLd = await configured('/austausch/stellen.jsonld?anzahl=1');
+    const body: Json = JSON.parse(jsonLd.text);
+    const [posting] = body.dataFeedElement;
+    expect(body).toMatchObject({
+      '@id': `${PUBLIC}/austausch/stellen.jsonld`,
+      name: 'Stellenaustausch: Arbeitgeberstellen von Jobcenter Musterstadt',
+      provider: { '@type': 'GovernmentOrganization', name: 'Jobcenter Musterstadt', url: PUBLIC },
+      'jb:nextPage': expect.stringMatching(under('/austausch/stellen\\.jsonld\\?nach=[0-9a-f-]{36}&anzahl=1')),
+    });
+    expect(posting).toMatchObject({
+      '@id': expect.stringMatching(under('/austausch/stellen/[0-9a-f-]{36}')),
+      url: expect.stringMatching(under('/api/v1/vacancies/[0-9a-f-]{36}')),
+      applicationContact: { name: 'Jobcenter Musterstadt, Zweigstelle Mitte (Test)', url: PUBLIC },
+    });
+    expect(jsonLd.link).toBe(`<${body['jb:nextPage']}>; rel="next"`);
+
+    const atomPage = await configured('/austausch/stellen.atom?anzahl=1');
+    const atom = new XMLParser({
+      ignoreAttributes: false,
+      isArray: (name) => name === 'entry' || name === 'link',
+    }).parse(atomPage.text).feed;
+    expect(atom.id).toBe(`${PUBLIC}/austausch/stellen.atom`);
+    expect(atom.title).toBe('Stellenaustausch: Arbeitgeberstellen von Jobcenter Musterstadt');
+    expect(atom.author).toEqual({ name: 'Jobcenter Musterstadt', uri: PUBLIC });
+    expect(atom.link.map((l: Json) => [l['@_rel'], l['@_href']])).toEqual([
+      ['self', `${PUBLIC}/austausch/stellen.atom`],
+      ['alternate', `${PUBLIC}/austausch/stellen.jsonld`],
+      ['next', expect.stringMatching(under('/austausch/stellen\\.atom\\?nach=[0-9a-f-]{36}&anzahl=1'))],
+    ]);
+    expect(atom.entry[0].id).toMatch(under('/austausch/stellen/[0-9a-f-]{36}'));
+    expect(atomPage.link).toBe(`<${atom.link[2]['@_href']}>; rel="next"`);
+    // Nothing points at the internal address, in either format or the headers.
+    for (const page of [jsonLd, atomPage]) {
+      expect(page.text).not.toContain('10.0.7.21');
+      expect(page.link).not.toContain('10.0.7.21');
+      const addresses = addressesIn(page.text);
+      expect(addresses.length).toBeGreaterThan(5);
+      for (const url of addresses) expect(url.startsWith(PUBLIC), url).toBe(true);
+    }
+
+    // Unset: the request's own origin (here the internal one) and the default name, in both formats.
+    const plain = behindProxy({});
+    const defaultJsonLd: Json = JSON.parse((await plain('/austausch/stellen.jsonld')).text);
+    expect(defaultJsonLd.provider).toEqual({
+      '@type': 'GovernmentOrganization',
+      name: 'Jobcenter',
+      url: 'http://10.0.7.21:3000',
+    });
+    expect(defaultJsonLd.dataFeedElement[0].applicationContact.name).toBe('Jobcenter, Zweigstelle Mitte (Test)');
+    const defaultAtom = new XMLParser({ ignoreAttributes: false }).parse(
+      (await plain('/austausch/stellen.atom')).text,
+    ).feed;
+    expect(defaultAtom.author).toEqual({ name: 'Jobcenter', uri: 'http://10.0.7.21:3000' });
+    expect(defaultAtom.id).toBe('http://10.0.7.21:3000/austausch/stellen.atom');
   });
 
   it('B adds A’s feed as an exchange source, crawls it page by page and finds the vacancies in its search', async () => {

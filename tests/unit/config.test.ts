@@ -211,6 +211,42 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('short-secret');
   });
 
+  it('takes the public origin and the publisher name for the outside, unset: the request origin and "Jobcenter"', () => {
+    expect(loadConfig({}).site).toEqual({ publicUrl: undefined, publisherName: 'Jobcenter' });
+    expect(
+      loadConfig({ PUBLIC_URL: 'https://Jobbruecke.Stadt.Example:443/', PUBLISHER_NAME: '  Jobcenter   Musterstadt ' })
+        .site,
+    ).toEqual({ publicUrl: 'https://jobbruecke.stadt.example', publisherName: 'Jobcenter Musterstadt' });
+    expect(loadConfig({ PUBLIC_URL: 'https://jobs.example:8443', PUBLISHER_NAME: 'Jobcenter Göppingen' }).site).toEqual(
+      {
+        publicUrl: 'https://jobs.example:8443',
+        publisherName: 'Jobcenter Göppingen',
+      },
+    );
+    // Plain http only where no other job centre could ever read it: a test on one machine.
+    for (const local of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000']) {
+      expect(loadConfig({ PUBLIC_URL: local }).site.publicUrl, local).toBe(local);
+    }
+    for (const bad of [
+      'http://jobbruecke.stadt.example',
+      'https://jobbruecke.stadt.example/jobbruecke',
+      'https://jobbruecke.stadt.example/?',
+      'https://jobbruecke.stadt.example/#stellen',
+      'https://admin:geheim@jobbruecke.stadt.example',
+      'jobbruecke.stadt.example',
+      'ftp://jobbruecke.stadt.example',
+    ]) {
+      const problems = problemsOf({ PUBLIC_URL: bad });
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0], bad).toMatch(/^PUBLIC_URL: must be the https origin the service is reached by/);
+      expect(problems[0]).not.toContain('geheim');
+    }
+    expect(problemsOf({ PUBLISHER_NAME: 'Jobcenter\nMusterstadt' })).toEqual([
+      'PUBLISHER_NAME: must be one line of text, without control characters (got "Jobcenter\nMusterstadt")',
+    ]);
+    expect(problemsOf({ PUBLISHER_NAME: 'J'.repeat(201) })[0]).toMatch(/^PUBLISHER_NAME: must be at most 200/);
+  });
+
   it('parses exactly the variables the README documents, the secret files included', () => {
     expect(ENV_VARIABLES).toEqual(expect.arrayContaining(SECRET_VARIABLES.map((name) => `${name}_FILE`)));
     const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
