@@ -182,6 +182,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
   });
   app.use(async function bodyLimitExceptImport(c, next) {
+    // GET and HEAD carry no body; asking for one (hono's bodyLimit reads c.req.raw.body) makes @hono/node-server
+    // build a full Fetch Request with its AbortSignal for every read, about as much CPU as a small answer itself.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (
       c.req.method === 'POST' &&
       (c.req.path === `${API_BASE}${CUSTOMER_IMPORT_PATH}` || c.req.path === WORKBENCH_IMPORT_PATH)

@@ -63,9 +63,26 @@ function normalised(address: Address): Address {
     : address;
 }
 
+/**
+ * Addresses already parsed, by their text. Every request parses its peer, its forwarded hops and the result (several
+ * ipaddr.js parses each, a few µs apiece), while a server sees the same few proxies and clients again and again.
+ * Bounded in entries and in key length (no address is longer), and emptied when full, so whatever clients send, it
+ * stays small; the parsed objects are never changed, so sharing them is safe.
+ */
+const parsedByText = new Map<string, Address | null>();
+const PARSED_CACHE_ENTRIES = 10_000;
+const LONGEST_ADDRESS_TEXT = 64;
+
 function parsed(text: string): Address | undefined {
   const trimmed = text.trim();
-  return ipaddr.isValid(trimmed) ? normalised(ipaddr.parse(trimmed)) : undefined;
+  const known = parsedByText.get(trimmed);
+  if (known !== undefined) return known ?? undefined;
+  const address = ipaddr.isValid(trimmed) ? normalised(ipaddr.parse(trimmed)) : null;
+  if (trimmed.length <= LONGEST_ADDRESS_TEXT) {
+    if (parsedByText.size >= PARSED_CACHE_ENTRIES) parsedByText.clear();
+    parsedByText.set(trimmed, address);
+  }
+  return address ?? undefined;
 }
 
 export function inNetworks(address: Address, networks: readonly Network[]): boolean {

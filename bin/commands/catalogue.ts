@@ -3,6 +3,7 @@
  * command line and a command forwarded to the running service then never load the database, queues, search or
  * matchers.
  */
+import { branchesUsage } from './branches-usage.ts';
 import type { Command } from './command.ts';
 import {
   type CommandUsage,
@@ -29,6 +30,7 @@ export const COMMANDS: CatalogueEntry[] = [
   { ...migrateUsage, load: async () => (await import('./migrate.ts')).migrateCommand },
   { ...seedUsage, load: async () => (await import('./seed.ts')).seedCommand },
   { ...usersUsage, load: async () => (await import('./users.ts')).usersCommand },
+  { ...branchesUsage, load: async () => (await import('./branches.ts')).branchesCommand },
   { ...customersUsage, load: async () => (await import('./customers.ts')).customersCommand },
   { ...employersUsage, load: async () => (await import('./employers.ts')).employersCommand },
   { ...catchmentUsage, load: async () => (await import('./catchment.ts')).catchmentCommand },
