@@ -89,10 +89,15 @@ function cityName(city: string | undefined): string | null {
   return name ? name : null;
 }
 
+/** Own entries only: a place called "__proto__" or "constructor" is a name, not the object's prototype. */
+function exonym(key: string): string | undefined {
+  return Object.hasOwn(EXONYMS, key) ? EXONYMS[key] : undefined;
+}
+
 /** The German name of a town given in another language, or the name as given. */
 export function germanPlaceName(name: string): string {
   const key = name.toLowerCase().replace(/\s+/g, ' ').trim();
-  return EXONYMS[key] ?? EXONYMS[key.split(/\s*[,/]\s*/)[0] ?? ''] ?? name;
+  return exonym(key) ?? exonym(key.split(/\s*[,/]\s*/)[0] ?? '') ?? name;
 }
 
 /** A place name the PLZ data knows, directly or through its German name. */

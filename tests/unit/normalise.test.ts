@@ -91,6 +91,10 @@ describe('resolveLocation', () => {
     });
     expect(resolveLocation([])).toMatchObject({ plz: null, place: null, lat: null, lon: null });
   });
+  it('takes a place called like a property of every object for a name', () => {
+    expect(resolveLocation([{ city: '__proto__' }])).toMatchObject({ plz: null, place: '__proto__' });
+    expect(resolveLocation([{ city: 'constructor' }])).toMatchObject({ plz: null, place: 'constructor' });
+  });
 });
 
 describe('skills, licences, languages', () => {
