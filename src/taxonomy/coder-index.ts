@@ -206,9 +206,17 @@ export function buildIndex(allSources: IndexSource[], { model = false }: BuildOp
   });
 }
 
+/** Words of a description shorter than this are function words ("der", "und", "für") and endings. */
+const MIN_DESCRIPTION_WORD = 4;
+
 /**
  * Every distinct title is one training example; forms that read the same after gender handling ("Abfallberater/in",
- * "Abfallberater") are one, which halves the training time and changes nothing the model can learn.
+ * "Abfallberater") are one, which halves the training time and changes nothing the model can learn. Each
+ * Berufsgattung's description in the classification is one more example of its code, by its terms only (letter groups
+ * of running text would teach the model words no title has): a word few titles use learns from the descriptions
+ * which field it belongs to. Only words the index's titles know reach the model when coding, so the descriptions
+ * teach about those. That gained 1.9 points on held-out titles (the model alone 2.7); the activity lists, longer and
+ * more generic, lost 1 point of it again.
  */
 function trainModel(termMaker: TermMaker, sources: IndexSource[], words: string[][]): TitleModel {
   const examples = new Map<string, ModelExample>();
@@ -224,6 +232,17 @@ function trainModel(termMaker: TermMaker, sources: IndexSource[], words: string[
         ),
       });
   });
+  for (const leaf of kldbLeaves()) {
+    const ws = titleWords(leaf.description).filter((w) => w.length >= MIN_DESCRIPTION_WORD);
+    if (ws.length > 0)
+      examples.set(`${leaf.code}|description`, {
+        code: leaf.code,
+        features: titleFeatures(
+          ws.flatMap((w) => termMaker.terms(w)),
+          [],
+        ),
+      });
+  }
   return TitleModel.train([...examples.values()]);
 }
 
