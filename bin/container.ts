@@ -44,7 +44,10 @@ export interface Container {
    * where the process keeps no index: embedded engine, no API.
    */
   indexFollower(): Promise<OutboxFollower | undefined>;
-  /** The matcher's indexes: one per process, shared by the API and the match workers. */
+  /**
+   * The matcher's indexes: one per process, shared by the API and the match workers. Vacancies are loaded from their
+   * snapshot in the data directory when it fits the database, else everything is read from the database.
+   */
   matchService(): Promise<MatchService>;
   /** The SMTP transport when `SMTP_URL` is set, else undefined: notifications then stay in the in-app inbox. */
   mail(): Promise<MailTransport | undefined>;
@@ -101,7 +104,7 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
 
   const search = lazily(async () => {
     const { createSearchEngine } = await import('../src/search/factory.ts');
-    const engine = createSearchEngine(config.search);
+    const engine = createSearchEngine(config.search, log);
     await engine.init();
     return engine;
   });
@@ -114,17 +117,13 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     return openIndexFollower(ctx, await search.get(), { kind: config.search.kind, dataDir: config.dataDir, log });
   });
 
-  const matchService = lazily(async () => {
+  const matcher = lazily(async () => {
     const { ctx } = await core.get();
-    const { MatchService } = await import('../matchers/service/match-service.ts');
-    const started = Date.now();
-    const service = await MatchService.load(ctx);
-    log.info(
-      { customers: service.customers.size, vacancies: service.vacancies.size, ms: Date.now() - started },
-      'matcher indexes built from the database',
-    );
-    return service;
+    // Vacancies from the snapshot in the data directory, or everything from the DB (matchers/service/match-start.ts).
+    const { openMatchService } = await import('../matchers/service/match-start.ts');
+    return openMatchService(ctx, { dataDir: config.dataDir, log });
   });
+  const matchService = { get: async () => (await matcher.get()).service };
 
   // nodemailer connects per message, so building the transport opens nothing yet.
   const mail = lazily(async () =>
@@ -157,8 +156,9 @@ export function createContainer(config: Config, log: Logger, { api = false }: Co
     processors: processors.get,
     async close() {
       const steps: Array<[string, () => Promise<void> | undefined]> = [
-        // Before the database closes: the snapshot records where in the outbox the index stands.
+        // Before the database closes: the snapshots record where in the outbox the indexes stand.
         ['search snapshot', () => indexFollower.value?.close()],
+        ['match snapshot', () => matcher.value?.close()],
         ['search', () => search.value?.close()],
         ['queues', () => closeQueues(queues.value)],
         ['mail', () => mail.value?.close?.()],

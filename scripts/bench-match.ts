@@ -29,8 +29,19 @@ import { bruteForceCustomersForVacancy, bruteForceVacanciesForCustomer } from '.
 import { pick, prng, syntheticProfile, syntheticVacancy } from '../tests/helpers/match-synthetic.ts';
 
 const { values: args } = parseArgs({
-  options: { vacancies: { type: 'string', default: '1000000' }, previous: { type: 'string' } },
+  options: {
+    vacancies: { type: 'string', default: '1000000' },
+    previous: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
 });
+if (args.help) {
+  console.log(`npm run bench:match [-- --vacancies N] [-- --previous DIR]
+  --vacancies N    vacancies in the large index (default 1000000; about 3 GB of heap at that size)
+  --previous DIR   also time the engine in DIR/matchers/engine/ (an older commit, see the head of this script)
+Prints one JSON line: timings (wall and CPU per query), the brute-force comparison, memory and the load average.`);
+  process.exit(0);
+}
 const VACANCIES = Number(args.vacancies);
 const now = new Date('2026-03-01T10:00:00Z');
 const opts: RankOptions = { now, limit: 20 };

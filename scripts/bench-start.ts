@@ -1,14 +1,19 @@
 /**
  * Restart benchmark (`npm run bench:start`): how long from SIGTERM until the service answers `/health` with 200 and
- * a kiosk search with hits, with N open vacancies in the embedded database. Compared in the same run with the
- * baseline, a restart that rebuilds the search index from the DB (the snapshot file removed before the start, which
- * is what every start did before snapshots).
+ * a kiosk search with hits, with N open vacancies in the embedded database. Three kinds of restart alternate in the
+ * same run:
+ * - `snapshots`: both snapshots in the data directory (the search index's and the matcher's vacancies), as every
+ *   restart after the first finds them;
+ * - `search snapshot only`: the matcher's snapshot removed before the start, so the matcher reads everything from the
+ *   DB (every restart before the matcher had a snapshot);
+ * - `rebuild`: both removed, so both are built from the DB (a first start, and every restart before snapshots).
  *
  * Setup: a fresh data directory with the demo city (`seedDemo`) plus synthetic vacancies up to --docs. Then the
- * service is started once (a first start: rebuild, then the snapshot is written in the background), and restarted
+ * service is started once (a first start: rebuild, then the snapshots are written in the background), and restarted
  * --runs times each way, alternating. Each restart is timed from the signal: shutdown (HTTP drain, workers, the
- * snapshot written when the index changed, DB closed) plus start (process, DB, indexes, listening).
- * Options: --docs N (default 100000), --runs N (default 3), --keep (leave the data directory).
+ * snapshots written when they changed, DB closed) plus start (process, DB, indexes, listening).
+ * Options: --docs N (default 100000), --runs N (default 3), --keep (leave the data directory), --data-dir DIR (use a
+ * directory an earlier run prepared and kept, instead of preparing one; it is left in place).
  * Prints a table and one JSON line with all figures last, each with the load average when it was taken.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { count, eq } from 'drizzle-orm';
+import { MATCH_SNAPSHOT_FILE } from '../matchers/service/match-start.ts';
 import { withTransaction } from '../src/context.ts';
 import { bulkInsert } from '../src/db/bulk-insert.ts';
 import { openDatabase } from '../src/db/client.ts';
@@ -33,8 +39,19 @@ const { values } = parseArgs({
     docs: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(`npm run bench:start [-- --docs N] [-- --runs N] [-- --keep] [-- --data-dir DIR]
+  --docs N        open vacancies in the prepared database (default 100000)
+  --runs N        restarts of each kind (default 3): both snapshots, search snapshot only, rebuild
+  --keep          leave the prepared data directory in place (its path is printed)
+  --data-dir DIR  use a directory an earlier --keep run prepared, instead of preparing one
+Prints each restart as it happens, a table of medians and one JSON line with every figure and the load average.`);
+  process.exit(0);
+}
 const DOCS = Number(values.docs);
 const RUNS = Number(values.runs);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -155,8 +172,8 @@ function timedSteps(output: string): string {
   const steps: string[] = [];
   for (const line of output.split('\n')) {
     try {
-      const { msg, ms } = JSON.parse(line) as { msg?: string; ms?: number };
-      if (typeof ms === 'number') steps.push(`${msg}: ${ms} ms`);
+      const { msg, ms, steps: parts } = JSON.parse(line) as { msg?: string; ms?: number; steps?: object };
+      if (typeof ms === 'number') steps.push(`${msg}: ${ms} ms${parts ? ` ${JSON.stringify(parts)}` : ''}`);
     } catch {
       // Not a log line.
     }
@@ -164,39 +181,56 @@ function timedSteps(output: string): string {
   return steps.join('; ');
 }
 
-/** Waits until the service has written a snapshot after `since` (a `performance.now()` instant). */
-async function snapshotWritten(dataDir: string, since: number): Promise<void> {
+/** Waits until the service has written the snapshots `files` after `since` (a `performance.now()` instant). */
+async function snapshotsWritten(dataDir: string, since: number, files: readonly string[]): Promise<void> {
   const sinceEpoch = Date.now() - (performance.now() - since);
+  const writtenSince = async (file: string) => {
+    const written = await stat(join(dataDir, file)).catch(() => undefined);
+    return written !== undefined && written.mtimeMs >= sinceEpoch;
+  };
   while (performance.now() - since < START_TIMEOUT_MS) {
-    const written = await stat(join(dataDir, SNAPSHOT_FILE)).catch(() => undefined);
-    if (written && written.mtimeMs >= sinceEpoch) return;
+    if ((await Promise.all(files.map(writtenSince))).every(Boolean)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('no snapshot written after the rebuild');
+  throw new Error(`${files.join(' and ')} not written after the rebuild`);
 }
 
+/** What each kind of restart removes from the data directory before the start. */
+const KINDS = {
+  snapshots: [],
+  'search snapshot only': [MATCH_SNAPSHOT_FILE],
+  rebuild: [SNAPSHOT_FILE, MATCH_SNAPSHOT_FILE],
+} as const satisfies Record<string, readonly string[]>;
+type Kind = keyof typeof KINDS;
+
 const round = (ms: number) => Math.round(ms);
-const dataDir = await mkdtemp(join(tmpdir(), 'bench-start-'));
+const dataDir = values['data-dir'] ? resolve(values['data-dir']) : await mkdtemp(join(tmpdir(), 'bench-start-'));
 const port = await freePort();
 const report: Record<string, unknown> = { docs: DOCS, runs: RUNS, node: process.version, loadAverageAtStart: load() };
 let service: Service | undefined;
 try {
-  const prepareStart = performance.now();
-  report.openVacancies = await prepare(dataDir, DOCS);
-  report.prepareMs = round(performance.now() - prepareStart);
+  if (values['data-dir']) {
+    report.preparedEarlier = dataDir;
+  } else {
+    const prepareStart = performance.now();
+    report.openVacancies = await prepare(dataDir, DOCS);
+    report.prepareMs = round(performance.now() - prepareStart);
+  }
 
   const firstStart = performance.now();
   service = startService(dataDir, port);
   report.firstStart = { ms: round(await ready(service, port, firstStart)), load: load() };
-  // The snapshot after the first build is written in the background; let it land so every restart finds one.
-  await snapshotWritten(dataDir, firstStart);
+  // The snapshots after the first build are written in the background; let them land so every restart finds them.
+  if (!values['data-dir']) await snapshotsWritten(dataDir, firstStart, KINDS.rebuild);
 
-  const snapshot: Array<Record<string, unknown>> = [];
-  const rebuild: Array<Record<string, unknown>> = [];
+  const figures = Object.fromEntries(Object.keys(KINDS).map((kind) => [kind, []])) as unknown as Record<
+    Kind,
+    Array<Record<string, unknown>>
+  >;
   for (let run = 0; run < RUNS; run++) {
-    for (const kind of ['snapshot', 'rebuild'] as const) {
+    for (const kind of Object.keys(KINDS) as Kind[]) {
       const result = await restart(service, dataDir, port, async () => {
-        if (kind === 'rebuild') await rm(join(dataDir, SNAPSHOT_FILE), { force: true });
+        for (const file of KINDS[kind]) await rm(join(dataDir, file), { force: true });
       });
       service = result.service;
       const figure = {
@@ -205,27 +239,31 @@ try {
         steps: result.log,
         load: load(),
       };
-      (kind === 'snapshot' ? snapshot : rebuild).push(figure);
+      figures[kind].push(figure);
       console.log(kind, JSON.stringify(figure));
-      // After a rebuild the snapshot is written in the background; the next restart should find it.
-      if (kind === 'rebuild') await snapshotWritten(dataDir, performance.now() - result.totalMs);
+      // After a rebuild the snapshots are written in the background; the next restart should find them.
+      await snapshotsWritten(dataDir, performance.now() - result.totalMs, KINDS[kind]);
     }
   }
   const median = (runs: Array<Record<string, unknown>>) =>
     runs.map((r) => r.totalMs as number).sort((a, b) => a - b)[Math.floor(runs.length / 2)] as number;
-  report.restartWithSnapshot = { medianMs: median(snapshot), runs: snapshot };
-  report.restartWithRebuild = { medianMs: median(rebuild), runs: rebuild };
+  report.restarts = Object.fromEntries(
+    Object.entries(figures).map(([kind, runs]) => [kind, { medianMs: median(runs), runs }]),
+  );
   console.table({
-    'first start (fresh data directory, rebuild)': { ms: (report.firstStart as { ms: number }).ms },
-    'restart, snapshot (median)': { ms: median(snapshot) },
-    'restart, rebuild from DB (median)': { ms: median(rebuild) },
+    [`first start (${values['data-dir'] ? 'prepared directory' : 'fresh data directory, rebuild'})`]: {
+      ms: (report.firstStart as { ms: number }).ms,
+    },
+    ...Object.fromEntries(
+      Object.entries(figures).map(([kind, runs]) => [`restart, ${kind} (median)`, { ms: median(runs) }]),
+    ),
   });
 } finally {
   if (service && service.child.exitCode === null) {
     service.child.kill('SIGTERM');
     await service.exited;
   }
-  if (!values.keep) await rm(dataDir, { recursive: true, force: true });
+  if (!values.keep && !values['data-dir']) await rm(dataDir, { recursive: true, force: true });
   else console.log(`data directory kept: ${dataDir}`);
 }
 report.loadAverageAtEnd = load();

@@ -12,7 +12,12 @@
  * working time, licences and freshness exactly, distance from a lower bound of the commute, skills and employer
  * preferences from hashed skill masks, languages at the most the vacancy allows. Rows whose bound can still enter the
  * list are bucketed by bound and scored best bucket first, until the list beats the next bucket, so a long commute
- * costs one pass over the code's columns and a few dozen full scorings instead of thousands. Scoring uses the full
+ * costs one pass over the code's columns and a few dozen full scorings instead of thousands.
+ *
+ * A scan reads less than all rows: a code's rows are kept in spatial order in blocks of 64 with a summary each (a ball
+ * around their places, their newest publication date), and a block whose summary bounds every row below the list's
+ * threshold, or beyond the commute, is skipped whole. So that the threshold is real from the start, a large code's
+ * scan is preceded by the rows in and around the customer's own grid cell. Scoring uses the full
  * constraints and the same code as the brute-force scorer, so the narrowed top list equals the brute-force one
  * (tested, and compared at 1,000,000 vacancies by `npm run bench:match`).
  */
@@ -35,7 +40,7 @@ import { normaliseSkill, profileFacts } from './facts.ts';
 import { finish, limitOf, offer, type RankOptions, type RankOutput, TopK } from './rank.ts';
 import { askedLanguages, askedLicences, bestTarget } from './score.ts';
 import type { MatchVacancy } from './types.ts';
-import { CodeColumns, type Row } from './vacancy-columns.ts';
+import { BLOCK_ROWS, BLOCK_SHIFT, CodeColumns, type Row } from './vacancy-columns.ts';
 import {
   AVAILABILITY_WINDOW_DAYS,
   CAPS,
@@ -63,6 +68,12 @@ const GRID_MAX_ABS_LAT = 80;
  */
 const CELL_COST_ROWS = 100;
 const REMOTE_CELL = -1;
+/**
+ * A long scan first fills the list from the rows near home (the likeliest best ones: the home cell of the grid and
+ * its eight neighbours), so that the scan starts with a real threshold, against which most blocks and rows fail
+ * their bound. Only for codes large enough that the scan dominates.
+ */
+const SEED_MIN_ROWS = 4_000;
 /** Guards bound comparisons against floating-point noise in summed scores. */
 const BOUND_EPSILON = 1e-9;
 /** Score buckets per point (a power of two, so bucket edges are exact). */
@@ -91,6 +102,8 @@ const NEUTRAL = NEUTRAL_VALUE;
 const FULL_KM = DISTANCE_FULL_KM;
 const FRESH_DAYS = FRESH_FULL_DAYS;
 const FRESH_SPAN_DAYS = FRESH_ZERO_DAYS - FRESH_FULL_DAYS;
+/** The parts the first bound check leaves at their maximum. */
+const REST_MAX = WORKING_TIME_MAX + LICENCES_MAX + SKILLS_MAX + LANGUAGES_MAX + PREFERENCES_MAX;
 
 const FLAG_REMOTE = 1;
 /** Several places: the nearest one counts, so the row's commute is computed exactly. */
@@ -102,6 +115,14 @@ const FLAG_SKILLS_DISTINCT = 8;
 const FLAG_PREFERENCES = 16;
 const FLAG_PREFERRED_SKILLS_DISTINCT = 32;
 const FLAG_LANGUAGES_ASKED = 64;
+/** Rows the distance bound of a block cannot speak for: reached from anywhere, or by the nearest of several places. */
+const ANYWHERE = FLAG_REMOTE | FLAG_PLACES;
+/**
+ * A code's rows are put in spatial order again once this share of them was written since the last time (and at
+ * least `REORDER_MIN_ROWS`): rows appended or moved into a gap widen their block's summary, which then prunes less.
+ */
+const REORDER_SHARE = 0.25;
+const REORDER_MIN_ROWS = 256;
 
 export class VacancyIndex {
   readonly slots = new Slots<MatchVacancy>();
@@ -128,6 +149,20 @@ export class VacancyIndex {
     return slot === undefined ? undefined : this.slots.items[slot];
   }
 
+  /** While true, codes are not reordered after each change: `upsertMany` reorders once at the end. */
+  private deferOrder = false;
+
+  /** Many at once (a build, a load): the codes are put in spatial order once at the end. */
+  upsertMany(vacancies: Iterable<MatchVacancy>): void {
+    this.deferOrder = true;
+    try {
+      for (const vacancy of vacancies) this.upsert(vacancy);
+    } finally {
+      this.deferOrder = false;
+    }
+    for (let id = 0; id < this.codes.length; id++) if ((this.codes[id] as CodeColumns).unordered > 0) this.reorder(id);
+  }
+
   upsert(vacancy: MatchVacancy): void {
     this.remove(vacancy.id);
     const slot = this.slots.take(vacancy);
@@ -146,6 +181,7 @@ export class VacancyIndex {
       if (rows) rows.push(at);
       else block.cells.set(cell, [at]);
     }
+    this.reorderIfWorn(id);
   }
 
   remove(id: string): boolean {
@@ -175,14 +211,50 @@ export class VacancyIndex {
       ids?.delete(codeId);
       if (ids?.size === 0) this.codesByPrefix.delete(prefix);
     }
+    this.reorderIfWorn(codeId);
     return true;
+  }
+
+  private reorderIfWorn(codeId: number): void {
+    const block = this.codes[codeId] as CodeColumns;
+    if (!this.deferOrder && block.unordered > Math.max(REORDER_MIN_ROWS, block.length * REORDER_SHARE)) {
+      this.reorder(codeId);
+    }
+  }
+
+  /**
+   * Puts one code's rows in spatial order (Morton order of their grid cells; remote rows and rows with several
+   * places last), so that each block of rows covers a small area, and moves the cells and slots with them.
+   */
+  private reorder(codeId: number): void {
+    const block = this.codes[codeId] as CodeColumns;
+    const n = block.length;
+    const { slot: slots, flags } = block.columns;
+    // Key and row in one number, so a plain numeric sort orders rows by key (rows < 2^22, keys < 2^25: exact).
+    const keyed = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const vacancy = this.slots.items[slots[r] as number] as MatchVacancy;
+      const key =
+        ((flags[r] as number) & ANYWHERE) !== 0 || vacancy.lat === null || vacancy.lon === null
+          ? LAST_KEY
+          : mortonKey(Math.floor(vacancy.lat / CELL_LAT_DEG), Math.floor(vacancy.lon / CELL_LON_DEG));
+      keyed[r] = key * ROW_SPAN + r;
+    }
+    keyed.sort();
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = (keyed[i] as number) % ROW_SPAN;
+    const moved = block.reorder(order);
+    for (let r = 0; r < n; r++) this.row[block.columns.slot[r] as number] = r;
+    for (const rows of block.cells.values()) {
+      for (let i = 0; i < rows.length; i++) rows[i] = moved[rows[i] as number] as number;
+    }
   }
 
   private codeIdOf(code: string): number {
     let id = this.codeIds.get(code);
     if (id === undefined) {
       id = this.codes.length;
-      this.codes.push(new CodeColumns(code));
+      this.codes.push(new CodeColumns(code, ANYWHERE));
       this.codeIds.set(code, id);
     }
     return id;
@@ -301,8 +373,20 @@ function cellBox(lat: number, lon: number, radiusKm: number): CellBox | null {
 
 export function buildVacancyIndex(vacancies: Iterable<MatchVacancy>): VacancyIndex {
   const index = new VacancyIndex();
-  for (const vacancy of vacancies) index.upsert(vacancy);
+  index.upsertMany(vacancies);
   return index;
+}
+
+const ROW_SPAN = 1 << 22;
+const LAST_KEY = 1 << 24;
+
+/** Interleaves the bits of the cell's row and column (12 each): cells near each other get keys near each other. */
+function mortonKey(latCell: number, lonCell: number): number {
+  const a = latCell + 2048;
+  const b = lonCell + 2048;
+  let key = 0;
+  for (let bit = 11; bit >= 0; bit--) key = key * 4 + ((a >> bit) & 1) * 2 + ((b >> bit) & 1);
+  return key;
 }
 
 /** Top vacancies for one customer (the caseworker's view and the `match` job for a changed profile). */
@@ -330,6 +414,7 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
   const box = cellBox(profile.lat, profile.lon, maxKm);
   const timePoints = timePointsByMask(times);
   const mark = index.seen.next(index.code.length);
+  const seedBox = cellBox(profile.lat, profile.lon, 0);
   const buckets = index.buckets;
   let excluded = 0;
   let code: CodeCandidate = NO_CODE;
@@ -338,18 +423,25 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
   let low = buckets.length;
 
   /**
-   * Cheap filters and the bound for the rows of one code (`rows` null: all of them, front to back); rows that may
-   * still enter the list go to their bucket.
+   * Cheap filters and the bound for the rows of one code (`rows` null: all of them, front to back, except those
+   * marked in `skip`); rows that may still enter the list go to their bucket.
    */
-  const collect = (block: CodeColumns, rows: readonly number[] | null) => {
+  const collect = (block: CodeColumns, rows: readonly number[] | null, skip: Uint8Array | null = null) => {
     const threshold = top.threshold;
     const { occupationPoints, levelPoints, customerLevel } = code;
     const { slot: slots, flags, x, y, z, validThrough, startDate, publishedAt, workingTimes, licences } = block.columns;
     const { askedLicences, level, skillCount, skillsLow, skillsHigh, preferredSkillCount } = block.columns;
     const { preferredSkillsLow, preferredSkillsHigh, preferredMinLevel } = block.columns;
     const n = rows === null ? block.length : rows.length;
+    const summary = block.blocks;
     for (let i = 0; i < n; i++) {
       const r = rows === null ? i : (rows[i] as number);
+      // A scan decides at each block's first row whether any row of the block could still enter the list.
+      if (rows === null && (r & (BLOCK_ROWS - 1)) === 0 && !blockMayEnter(summary, r >> BLOCK_SHIFT, threshold)) {
+        i += BLOCK_ROWS - 1;
+        continue;
+      }
+      if (skip !== null && skip[r] === 1) continue;
       const flag = flags[r] as number;
       // A vacancy with several places sits in several cells; it is looked at once.
       if ((flag & FLAG_PLACES) !== 0 && !index.seen.first(slots[r] as number, mark)) continue;
@@ -370,6 +462,14 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
           continue;
         }
       }
+      // The parts read from two more columns, every other part at its maximum: most rows of a long scan stop here.
+      const ageDays = (now - (publishedAt[r] as number)) / DAY_MS;
+      const partial =
+        occupationPoints +
+        (levelPoints[level[r] as number] ?? 0) +
+        FRESHNESS_MAX * (ageDays <= FRESH_DAYS ? 1 : Math.max(0, 1 - (ageDays - FRESH_DAYS) / FRESH_SPAN_DAYS)) +
+        DISTANCE_MAX * (nearKm <= FULL_KM ? 1 : span <= 0 ? 0 : Math.max(0, 1 - (nearKm - FULL_KM) / span));
+      if (partial + REST_MAX + BOUND_EPSILON < threshold) continue;
       const start = startDate[r] as number;
       if (
         (validThrough[r] as number) < now ||
@@ -381,7 +481,6 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
         continue;
       }
       const asked = askedLicences[r] as number;
-      const ageDays = (now - (publishedAt[r] as number)) / DAY_MS;
       const skillN = skillCount[r] as number;
       let preferencePoints = PREFERENCES_MAX * NEUTRAL;
       if ((flag & FLAG_PREFERENCES) !== 0) {
@@ -399,11 +498,9 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
         }
       }
       const bound =
-        occupationPoints +
-        (levelPoints[level[r] as number] ?? 0) +
+        partial +
         ((flag & FLAG_TIMES_DISTINCT) !== 0 ? (timePoints[workingTimes[r] as number] as number) : WORKING_TIME_MAX) +
         LICENCES_MAX * (asked === 0 ? NEUTRAL : countBits(asked & held) / countBits(asked)) +
-        FRESHNESS_MAX * (ageDays <= FRESH_DAYS ? 1 : Math.max(0, 1 - (ageDays - FRESH_DAYS) / FRESH_SPAN_DAYS)) +
         SKILLS_MAX *
           (skillN === 0
             ? NEUTRAL
@@ -413,14 +510,39 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
                 skillN
               : 1) +
         LANGUAGES_MAX * ((flag & FLAG_LANGUAGES_ASKED) !== 0 ? 1 : NEUTRAL) +
-        preferencePoints +
-        DISTANCE_MAX * (nearKm <= FULL_KM ? 1 : span <= 0 ? 0 : Math.max(0, 1 - (nearKm - FULL_KM) / span));
+        preferencePoints;
       if (bound + BOUND_EPSILON < threshold) continue;
       const b = Math.min(buckets.length - 1, Math.floor(bound * BUCKETS_PER_POINT));
       (buckets[b] as number[]).push(slots[r] as number);
       if (b > high) high = b;
       if (b < low) low = b;
     }
+  };
+
+  /**
+   * False when no row of the block can enter the list: its nearest possible place is beyond the commute, or even
+   * with that place and its newest publication date (every other part at its maximum) it stays below the threshold.
+   */
+  const blockMayEnter = (summary: CodeColumns['blocks'], b: number, threshold: number): boolean => {
+    let distancePoints = DISTANCE_MAX;
+    if (summary.anywhere[b] === 0) {
+      const dx = (summary.cx[b] as number) - qx;
+      const dy = (summary.cy[b] as number) - qy;
+      const dz = (summary.cz[b] as number) - qz;
+      const chord = Math.sqrt(dx * dx + dy * dy + dz * dz) - (summary.radius[b] as number);
+      const nearKm = chord > 0 ? KM_PER_RADIAN * chord - CHORD_MARGIN_KM : 0;
+      if (nearKm > maxKm) return false;
+      distancePoints =
+        DISTANCE_MAX * (nearKm <= FULL_KM ? 1 : span <= 0 ? 0 : Math.max(0, 1 - (nearKm - FULL_KM) / span));
+    }
+    const ageDays = (now - (summary.publishedAt[b] as number)) / DAY_MS;
+    const bound =
+      code.occupationPoints +
+      code.maxLevelPoints +
+      FRESHNESS_MAX * (ageDays <= FRESH_DAYS ? 1 : Math.max(0, 1 - (ageDays - FRESH_DAYS) / FRESH_SPAN_DAYS)) +
+      distancePoints +
+      REST_MAX;
+    return bound + BOUND_EPSILON >= threshold;
   };
 
   /** Scores the collected rows best bucket first, until the list beats the next bucket; empties the buckets. */
@@ -451,8 +573,17 @@ export function rankVacanciesForCustomer(index: VacancyIndex, profile: MatchProf
     if (top.threshold > candidate.bound + BOUND_EPSILON) break;
     const block = index.codes[candidate.id] as CodeColumns;
     code = candidate;
-    if (!box || box.cells * CELL_COST_ROWS >= block.length) collect(block, null);
-    else {
+    if (!box || box.cells * CELL_COST_ROWS >= block.length) {
+      if (seedBox && top.items.length < top.k && block.length >= SEED_MIN_ROWS) {
+        // Rows near home first, then the rest of the code with the threshold they set. The seeded rows stay marked
+        // in `picked` during the scan, which skips them: each row is looked at once.
+        const seeded = markRowsInBox(index, block, seedBox);
+        collect(block, seeded);
+        drain();
+        collect(block, null, index.picked);
+        for (const r of seeded) index.picked[r] = 0;
+      } else collect(block, null);
+    } else {
       const remoteRows = block.cells.get(REMOTE_CELL);
       if (remoteRows) collect(block, remoteRows);
       collect(block, rowsInBox(index, block, box));
@@ -493,6 +624,29 @@ function rowsInBox(index: VacancyIndex, block: CodeColumns, box: CellBox): numbe
   return inOrder;
 }
 
+/**
+ * The rows filed under the box's cells, each once, in cell order, left marked in `picked` (the caller clears them):
+ * a few hundred rows near home, not worth a pass over the code's row range to put them in order.
+ */
+function markRowsInBox(index: VacancyIndex, block: CodeColumns, box: CellBox): number[] {
+  if (index.picked.length < block.length) index.picked = new Uint8Array(block.length * 2);
+  const { picked, inOrder } = index;
+  inOrder.length = 0;
+  for (let la = box.lat0; la <= box.lat1; la++) {
+    for (let lo = box.lon0; lo <= box.lon1; lo++) {
+      const rows = block.cells.get(cellKey(la, lo));
+      if (!rows) continue;
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i] as number;
+        if (picked[r] === 1) continue;
+        picked[r] = 1;
+        inOrder.push(r);
+      }
+    }
+  }
+  return inOrder;
+}
+
 /** Points of the working-time part by the vacancy's option mask, for a customer's mask (options distinct). */
 function timePointsByMask(customerTimes: number): Float64Array {
   const points = new Float64Array(1 << WORKING_TIME_BIT.size);
@@ -509,11 +663,20 @@ interface CodeCandidate {
   occupationPoints: number;
   /** Requirement-level points by vacancy level (1–4). */
   levelPoints: readonly number[];
+  /** The most `levelPoints` gives. */
+  maxLevelPoints: number;
   /** The level the customer aims for with this code (score.ts `customerLevel`). */
   customerLevel: number;
 }
 
-const NO_CODE: CodeCandidate = { id: -1, bound: 0, occupationPoints: 0, levelPoints: [], customerLevel: 0 };
+const NO_CODE: CodeCandidate = {
+  id: -1,
+  bound: 0,
+  occupationPoints: 0,
+  levelPoints: [],
+  maxLevelPoints: 0,
+  customerLevel: 0,
+};
 
 /** Vacancy codes of the customer's Berufshauptgruppen, best bound first. */
 function codesByBound(index: VacancyIndex, targets: readonly string[]): CodeCandidate[] {
@@ -522,11 +685,13 @@ function codesByBound(index: VacancyIndex, targets: readonly string[]): CodeCand
     for (const id of index.codesByPrefix.get(prefix) ?? []) {
       const best = bestTarget(targets, (index.codes[id] as CodeColumns).code);
       const customerLevel = Number(best.code[4]);
+      const levelPoints = [0, 1, 2, 3, 4].map((l) => WEIGHTS.requirementLevel * (LEVEL_FIT[l - customerLevel] ?? 0));
       out.push({
         id,
         bound: 100 - WEIGHTS.occupation * (1 - best.value),
         occupationPoints: WEIGHTS.occupation * best.value,
-        levelPoints: [0, 1, 2, 3, 4].map((l) => WEIGHTS.requirementLevel * (LEVEL_FIT[l - customerLevel] ?? 0)),
+        levelPoints,
+        maxLevelPoints: Math.max(...levelPoints),
         customerLevel,
       });
     }

@@ -10,7 +10,7 @@ import type { Ctx } from '../../src/context.ts';
 import { CUSTOMERS_DELETED_SIGNAL } from '../../src/customers/retention.ts';
 import type { MatchProfile } from '../../src/domain/customer.ts';
 import type { ProfileGroup } from '../../src/domain/enums.ts';
-import { memoryCursor } from '../../src/outbox/cursor.ts';
+import { memoryCursor, type OutboxCursor } from '../../src/outbox/cursor.ts';
 import { followOutbox, type OutboxFollower } from '../../src/outbox/follow.ts';
 import { outboxHead } from '../../src/outbox/read-log.ts';
 import { type CapSkip, customerCapNote, vacancyCapNote } from '../engine/caps.ts';
@@ -21,8 +21,15 @@ import type { RankOptions } from '../engine/rank.ts';
 import type { Exclusion, MatchResult, MatchVacancy, Reason } from '../engine/types.ts';
 import { rankVacanciesForCustomer, VacancyIndex } from '../engine/vacancy-index.ts';
 import { CAPS } from '../engine/weights.ts';
-import { loadAllProfiles, loadAllVacancies, loadMatchableCustomerIds, loadProfiles, loadVacancies } from './load.ts';
+import {
+  loadAllProfiles,
+  loadAllVacancies,
+  loadMatchableCustomerIds,
+  loadOpenVacancies,
+  loadProfiles,
+} from './load.ts';
 import { pairProposalState } from './proposal-state.ts';
+import type { VacancyState } from './vacancy-snapshot.ts';
 
 /** A customer in a vacancy's list, with the profile group so readers can hold back the activation profile. */
 export interface CandidateResult extends MatchResult {
@@ -57,12 +64,18 @@ export class MatchService {
   readonly vacancies = new VacancyIndex();
   /** The same profiles per branch, so a caseworker's list is the exact top list of their branch. */
   private readonly byBranch = new Map<number, CustomerIndex>();
+  /** Open vacancies the matcher cannot use (no confirmed code, no place …): counted, so a start can check the total. */
+  private readonly unmatchable = new Set<string>();
+  private readonly cursor: OutboxCursor;
   private readonly follower: OutboxFollower;
+  /** Counts changes to the vacancies, so a snapshot is written only when they changed (match-start.ts). */
+  vacancyVersion = 0;
 
-  private constructor(head: number) {
+  private constructor(position: number) {
+    this.cursor = memoryCursor(position);
     this.follower = followOutbox({
       topic: 'match',
-      cursor: memoryCursor(head),
+      cursor: this.cursor,
       apply: async (ctx, rows) => {
         const ids = (type: 'vacancy' | 'customer') => [
           ...new Set(rows.filter((r) => r.aggregateType === type).map((r) => r.aggregateId)),
@@ -83,9 +96,59 @@ export class MatchService {
   /** Reads the log head first: changes made during the load are replayed by the next sync (idempotent). */
   static async load(ctx: Ctx): Promise<MatchService> {
     const service = new MatchService(await outboxHead(ctx));
-    for await (const page of loadAllProfiles(ctx)) for (const p of page) service.upsertCustomer(p);
-    for await (const page of loadAllVacancies(ctx)) for (const v of page) service.vacancies.upsert(v);
+    await service.loadCustomers(ctx);
+    const vacancies: MatchVacancy[] = [];
+    for await (const page of loadAllVacancies(ctx)) {
+      vacancies.push(...page.vacancies);
+      for (const id of page.unmatchable) service.unmatchable.add(id);
+    }
+    service.vacancies.upsertMany(vacancies);
     return service;
+  }
+
+  /**
+   * The vacancies as they stood at outbox position `position` (a snapshot), the customers from the DB. The next
+   * sync replays everything after `position`, customers included (idempotent).
+   */
+  static async resume(
+    ctx: Ctx,
+    position: number,
+    state: VacancyState,
+    took: (step: 'customers' | 'vacancies', ms: number) => void = () => {},
+  ): Promise<MatchService> {
+    const service = new MatchService(position);
+    let started = performance.now();
+    await service.loadCustomers(ctx);
+    took('customers', performance.now() - started);
+    started = performance.now();
+    service.vacancies.upsertMany(state.vacancies);
+    for (const id of state.unmatchable) service.unmatchable.add(id);
+    took('vacancies', performance.now() - started);
+    return service;
+  }
+
+  private async loadCustomers(ctx: Ctx): Promise<void> {
+    for await (const page of loadAllProfiles(ctx)) for (const p of page) this.upsertCustomer(p);
+  }
+
+  /** The outbox position the indexes have applied up to. */
+  position(): Promise<number> {
+    return this.cursor.get();
+  }
+
+  /** Open vacancies held: those in the index and those it cannot use. */
+  get openVacancies(): number {
+    return this.vacancies.size + this.unmatchable.size;
+  }
+
+  /**
+   * The vacancies as they stand now, taken synchronously: the records are replaced on change, never altered, so the
+   * state stays as taken while it is written.
+   */
+  vacancyState(): VacancyState {
+    const vacancies: MatchVacancy[] = [];
+    for (const v of this.vacancies.slots.items) if (v) vacancies.push(v);
+    return { vacancies, unmatchable: [...this.unmatchable] };
   }
 
   /** Catches up with the outbox (see src/outbox/follow.ts); returns the rows applied. Once per read. */
@@ -107,12 +170,15 @@ export class MatchService {
       }
       return;
     }
-    const found = await loadVacancies(ctx, ids);
+    const open = await loadOpenVacancies(ctx, ids);
     for (const id of ids) {
-      const vacancy = found.get(id);
+      const vacancy = open.get(id);
       if (vacancy) this.vacancies.upsert(vacancy);
       else this.vacancies.remove(id);
+      if (vacancy === null) this.unmatchable.add(id);
+      else this.unmatchable.delete(id);
     }
+    if (ids.length > 0) this.vacancyVersion++;
   }
 
   /** Drops every customer no longer in the table (or restricted) from the indexes. Pass only committed data. */

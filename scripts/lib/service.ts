@@ -8,6 +8,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MATCH_SNAPSHOT_FILE } from '../../matchers/service/match-start.ts';
 import { SNAPSHOT_FILE } from '../../src/search/index-start.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -132,7 +133,7 @@ export async function snapshotsWritten(service: Service, dataDir: string, timeou
     if (service.child.exitCode !== null) {
       throw new Error(`service exited with ${service.child.exitCode}:\n${service.logTail()}`);
     }
-    if (await written(SNAPSHOT_FILE)) return performance.now() - started;
+    if ((await written(SNAPSHOT_FILE)) && (await written(MATCH_SNAPSHOT_FILE))) return performance.now() - started;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`no index snapshots within ${timeoutMs} ms:\n${service.logTail()}`);
