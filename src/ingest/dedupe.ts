@@ -66,17 +66,47 @@ const SENIORITY = new Set(
   ['senior', 'junior', 'lead', 'principal', 'erfahren', 'examiniert', 'staatlich', 'anerkannt', 'geprüft'].map(stem),
 );
 
+/**
+ * A batch compares each new posting with every candidate sharing a key, and many vacancies share a title and a
+ * place: their terms are kept (a title's come from the classification file alone, so they never change in a process).
+ */
+const KEPT_TITLES = 20_000;
+const keptTerms = [new Map<string, Set<string>>(), new Map<string, Set<string>>()] as const;
+
+function termsOfTitle(title: string, withParts: boolean): ReadonlySet<string> {
+  const kept = keptTerms[withParts ? 1 : 0];
+  let terms = kept.get(title);
+  if (!terms) {
+    terms = titleTermSet(title, withParts);
+    if (kept.size >= KEPT_TITLES) kept.clear();
+    kept.set(title, terms);
+  }
+  return terms;
+}
+
 /** The title's occupation terms: gender forms, noise, seniority and the vacancy's own place name removed. */
 export function titleTerms(title: string, place: string | null, withParts = false): Set<string> {
-  const placeWords = new Set(
-    foldCase(place ?? '')
-      .split(/[^\p{L}]+/u)
-      .filter((w) => w.length > 2)
-      .map(stem),
-  );
+  const inPlace = placeWords(place ?? '');
   const out = new Set<string>();
-  for (const term of titleTermSet(title, withParts)) if (!SENIORITY.has(term) && !placeWords.has(term)) out.add(term);
+  for (const term of termsOfTitle(title, withParts)) if (!SENIORITY.has(term) && !inPlace.has(term)) out.add(term);
   return out;
+}
+
+const keptPlaces = new Map<string, ReadonlySet<string>>();
+
+function placeWords(place: string): ReadonlySet<string> {
+  let words = keptPlaces.get(place);
+  if (!words) {
+    words = new Set(
+      foldCase(place)
+        .split(/[^\p{L}]+/u)
+        .filter((w) => w.length > 2)
+        .map(stem),
+    );
+    if (keptPlaces.size >= KEPT_TITLES) keptPlaces.clear();
+    keptPlaces.set(place, words);
+  }
+  return words;
 }
 
 function titleKey(v: NormalisedVacancy): string {

@@ -4,7 +4,7 @@ import { sources, vacancies, vacancySources } from '../../db/schema.ts';
 import { appendOutbox, type OutboxRow } from '../../outbox/append.ts';
 import { OWN_SOURCE_TYPES } from '../authority.ts';
 import { STALE_AFTER_DAYS, staleBefore } from '../staleness.ts';
-import { recordChange } from './record-change.ts';
+import { recordChanges } from './record-change.ts';
 
 export interface CloseExpiredOptions {
   /**
@@ -53,13 +53,14 @@ export async function closeExpired(ctx: Ctx, opts: CloseExpiredOptions = {}): Pr
       )
       .returning({ id: vacancies.id });
     const log: OutboxRow[] = [];
-    for (const { id } of closed) await recordChange(tx, log, id, 'closed', { reason: 'expired' });
-    for (const { id } of stale) {
-      await recordChange(tx, log, id, 'closed', {
-        reason: 'stale',
-        staleAfterDays: opts.staleAfterDays ?? STALE_AFTER_DAYS,
-      });
-    }
+    await recordChanges(tx, log, [
+      ...closed.map(({ id }) => ({ vacancyId: id, kind: 'closed', detail: { reason: 'expired' } })),
+      ...stale.map(({ id }) => ({
+        vacancyId: id,
+        kind: 'closed',
+        detail: { reason: 'stale', staleAfterDays: opts.staleAfterDays ?? STALE_AFTER_DAYS },
+      })),
+    ]);
     await appendOutbox(tx, log);
     return closed.length + stale.length;
   });

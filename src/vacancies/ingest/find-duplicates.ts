@@ -1,13 +1,14 @@
 /**
  * Cross-source dedupe lookup for a batch's new postings: which open vacancy of another source each one duplicates.
  * A shared URL decides at once; otherwise the vacancies sharing a blocking key are compared (src/ingest/dedupe.ts).
- * A handful of queries for the whole batch, not per posting.
+ * A handful of statements for the whole batch, not per posting.
  */
-import { and, eq, inArray, ne, or } from 'drizzle-orm';
+import { and, eq, ne, or } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
 import { vacancies, vacancyDedupeKeys, vacancySources } from '../../db/schema.ts';
 import { sameVacancy } from '../../ingest/dedupe.ts';
 import { CONTENT_FIELDS, contentOf, type VacancyRow, vacancyColumns } from '../vacancy.ts';
+import { anyOf } from './any-of.ts';
 import type { FreshPosting } from './postings.ts';
 
 const CANDIDATE_COLUMNS = vacancyColumns(['id', ...CONTENT_FIELDS]);
@@ -17,10 +18,6 @@ type Candidate = Pick<VacancyRow, keyof typeof CANDIDATE_COLUMNS>;
 export async function findDuplicates(tx: Ctx, sourceId: string, fresh: FreshPosting[]): Promise<Map<string, string>> {
   const byUrl = await openVacanciesByUrl(tx, sourceId, fresh);
   const candidatesByKey = await candidatesByDedupeKey(tx, sourceId, fresh);
-  // Two postings of one source are two vacancies, also when a re-listing points to the same career page: a vacancy
-  // this source already lists is never a duplicate of another of its postings.
-  const listedHere = await listedBySource(tx, sourceId, [...byUrl.values()]);
-  for (const [url, vacancyId] of byUrl) if (listedHere.has(vacancyId)) byUrl.delete(url);
   const duplicates = new Map<string, string>();
   for (const f of fresh) {
     const { raw } = f;
@@ -60,47 +57,60 @@ async function openVacanciesByUrl(tx: Ctx, sourceId: string, fresh: FreshPosting
       and(
         ne(vacancySources.sourceId, sourceId),
         eq(vacancies.status, 'open'),
-        or(inArray(vacancySources.url, urls), inArray(vacancySources.originUrl, urls)),
+        or(anyOf(vacancySources.url, urls, 'text'), anyOf(vacancySources.originUrl, urls, 'text')),
       ),
     );
+  // Two postings of one source are two vacancies, also when a re-listing points to the same career page: a vacancy
+  // this source already lists is never a duplicate of another of its postings.
+  const listedHere = await listedBySource(
+    tx,
+    sourceId,
+    rows.map((r) => r.vacancyId),
+  );
   for (const r of rows) {
+    if (listedHere.has(r.vacancyId)) continue;
     if (r.url) byUrl.set(r.url, r.vacancyId);
     if (r.originUrl) byUrl.set(r.originUrl, r.vacancyId);
   }
   return byUrl;
 }
 
-/** Open vacancies sharing a blocking key with a new posting, by key; never one the same source already lists. */
+/**
+ * Open vacancies sharing a blocking key with a new posting, by key; never one the same source already lists. Keys
+ * first (the key index alone answers), then the content of those candidates another source lists: for a source's
+ * own next batch most candidates are its own vacancies, and their content is not read.
+ */
 async function candidatesByDedupeKey(
   tx: Ctx,
   sourceId: string,
   fresh: FreshPosting[],
 ): Promise<Map<string, Candidate[]>> {
   const allKeys = [...new Set(fresh.flatMap((f) => f.keys))];
-  const keyRows = allKeys.length
-    ? await tx.db
-        .select({ key: vacancyDedupeKeys.key, vacancyId: vacancyDedupeKeys.vacancyId })
-        .from(vacancyDedupeKeys)
-        .where(inArray(vacancyDedupeKeys.key, allKeys))
-    : [];
-  const candidateIds = [...new Set(keyRows.map((r) => r.vacancyId))];
+  const candidatesByKey = new Map<string, Candidate[]>();
+  if (allKeys.length === 0) return candidatesByKey;
+  const keyRows = await tx.db
+    .select({ key: vacancyDedupeKeys.key, vacancyId: vacancyDedupeKeys.vacancyId })
+    .from(vacancyDedupeKeys)
+    .where(anyOf(vacancyDedupeKeys.key, allKeys, 'text'));
+  const listedHere = await listedBySource(
+    tx,
+    sourceId,
+    keyRows.map((r) => r.vacancyId),
+  );
+  const candidateIds = [...new Set(keyRows.map((r) => r.vacancyId))].filter((id) => !listedHere.has(id));
   const candidates = candidateIds.length
     ? await tx.db
         .select(CANDIDATE_COLUMNS)
         .from(vacancies)
-        .where(and(eq(vacancies.status, 'open'), inArray(vacancies.id, candidateIds)))
+        .where(and(anyOf(vacancies.id, candidateIds, 'uuid'), eq(vacancies.status, 'open')))
     : [];
-  // Two postings of the same source are two vacancies: the source itself tells them apart.
-  const sameSource = await listedBySource(
-    tx,
-    sourceId,
-    candidates.map((c) => c.id),
-  );
-  const candidateById = new Map(candidates.filter((c) => !sameSource.has(c.id)).map((c) => [c.id, c]));
-  const candidatesByKey = new Map<string, Candidate[]>();
+  const candidateById = new Map(candidates.map((c) => [c.id, c]));
   for (const { key, vacancyId } of keyRows) {
-    const c = candidateById.get(vacancyId);
-    if (c) candidatesByKey.set(key, [...(candidatesByKey.get(key) ?? []), c]);
+    const candidate = candidateById.get(vacancyId);
+    if (!candidate) continue;
+    const list = candidatesByKey.get(key);
+    if (list) list.push(candidate);
+    else candidatesByKey.set(key, [candidate]);
   }
   return candidatesByKey;
 }
@@ -111,6 +121,8 @@ async function listedBySource(tx: Ctx, sourceId: string, vacancyIds: string[]): 
   const rows = await tx.db
     .select({ vacancyId: vacancySources.vacancyId })
     .from(vacancySources)
-    .where(and(eq(vacancySources.sourceId, sourceId), inArray(vacancySources.vacancyId, [...new Set(vacancyIds)])));
+    .where(
+      and(eq(vacancySources.sourceId, sourceId), anyOf(vacancySources.vacancyId, [...new Set(vacancyIds)], 'uuid')),
+    );
   return new Set(rows.map((r) => r.vacancyId));
 }

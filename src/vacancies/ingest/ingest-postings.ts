@@ -1,17 +1,17 @@
 /**
- * Ingests the postings of one source; the caller owns the transaction. Each posting is unchanged (its link is only
- * marked seen), changed (the vacancy is updated) or new (linked to a duplicate or inserted). Set-oriented: a handful
- * of queries per batch, not per posting, because the embedded database pays a fixed cost per statement.
+ * Ingests the prepared postings of one source; the caller owns the transaction. Each posting is unchanged (its link is
+ * only marked seen), changed (the vacancy is updated) or new (linked to a duplicate or inserted). Set-oriented: a
+ * handful of statements per batch, not per posting, because the embedded database pays a fixed cost per statement.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
-import { sources, vacancies, vacancySources } from '../../db/schema.ts';
+import { vacancies, vacancySources } from '../../db/schema.ts';
 import { appendOutbox, type OutboxRow } from '../../outbox/append.ts';
-import { sourceAuthority } from '../authority.ts';
+import { anyOf } from './any-of.ts';
 import { insertNew } from './insert-new.ts';
-import { type FreshPosting, freshPosting, hashPosting, parsePostings } from './postings.ts';
-import { emptyIngestStats, type IngestStats } from './stats.ts';
-import { updateFromPosting } from './update-vacancy.ts';
+import { type FreshPosting, freshPosting, normalisedOf, type PreparedBatch } from './postings.ts';
+import type { IngestStats } from './stats.ts';
+import { type PostingChange, updateFromPostings } from './update-vacancy.ts';
 
 export interface IngestOptions {
   /**
@@ -21,40 +21,33 @@ export interface IngestOptions {
   staleAfterDays?: number;
 }
 
-export async function ingestPostings(
-  tx: Ctx,
-  sourceId: string,
-  postings: unknown[],
-  stats: IngestStats = emptyIngestStats(),
-  opts: IngestOptions = {},
-): Promise<IngestStats> {
+export async function ingestPostings(tx: Ctx, batch: PreparedBatch, opts: IngestOptions = {}): Promise<IngestStats> {
   const now = tx.now();
-  const byExternalId = parsePostings(postings, stats);
-  if (byExternalId.size === 0) return stats;
-  const [source] = await tx.db.select({ type: sources.type }).from(sources).where(eq(sources.id, sourceId));
-  const authority = sourceAuthority(source?.type ?? '');
+  const { sourceId, authority, stats, postings } = batch;
+  if (postings.size === 0) return stats;
 
   const existingLinks = await tx.db
     .select()
     .from(vacancySources)
-    .where(and(eq(vacancySources.sourceId, sourceId), inArray(vacancySources.externalId, [...byExternalId.keys()])));
+    .where(and(eq(vacancySources.sourceId, sourceId), anyOf(vacancySources.externalId, [...postings.keys()], 'text')));
   const linkByExternalId = new Map(existingLinks.map((l) => [l.externalId, l]));
   const linkedVacancies = existingLinks.length
     ? await tx.db
         .select()
         .from(vacancies)
-        .where(inArray(vacancies.id, [...new Set(existingLinks.map((l) => l.vacancyId))]))
+        .where(anyOf(vacancies.id, [...new Set(existingLinks.map((l) => l.vacancyId))], 'uuid'))
     : [];
   const vacancyById = new Map(linkedVacancies.map((v) => [v.id, v]));
 
   const seenLinkIds: string[] = [];
   const fresh: FreshPosting[] = [];
+  const changes: PostingChange[] = [];
   const log: OutboxRow[] = [];
-  for (const raw of byExternalId.values()) {
-    const contentHash = hashPosting(raw);
+  for (const posting of postings.values()) {
+    const { raw, contentHash } = posting;
     const link = linkByExternalId.get(raw.externalId);
     if (!link) {
-      fresh.push(freshPosting(raw, contentHash, now, { authority, staleAfterDays: opts.staleAfterDays }));
+      fresh.push(freshPosting(posting, batch.now, now, { authority, staleAfterDays: opts.staleAfterDays }));
       continue;
     }
     const vacancy = vacancyById.get(link.vacancyId);
@@ -66,13 +59,14 @@ export async function ingestPostings(
       stats.unchanged += 1;
       continue;
     }
-    await updateFromPosting(tx, log, { sourceId, authority, raw, contentHash, linkId: link.id, vacancy }, stats, opts);
+    changes.push({ raw, contentHash, normalised: normalisedOf(posting, batch.now), linkId: link.id, vacancy });
   }
+  await updateFromPostings(tx, log, { sourceId, authority, changes }, stats, opts);
   if (seenLinkIds.length) {
     await tx.db
       .update(vacancySources)
       .set({ lastSeenAt: now, missingCount: 0, status: 'active' })
-      .where(inArray(vacancySources.id, seenLinkIds));
+      .where(anyOf(vacancySources.id, seenLinkIds, 'uuid'));
   }
   if (fresh.length) await insertNew(tx, log, sourceId, fresh, stats);
   await appendOutbox(tx, log);

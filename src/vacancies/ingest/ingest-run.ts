@@ -5,7 +5,8 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
 import { crawlRuns, ingestBatches } from '../../db/schema.ts';
-import { EarlierBatchesPending, ingestBatch } from './ingest-batch.ts';
+import { EarlierBatchesPending } from './earlier-batches.ts';
+import { ingestBatch } from './ingest-batch.ts';
 import type { IngestOptions } from './ingest-postings.ts';
 import { emptyIngestStats, type IngestStats } from './stats.ts';
 

@@ -4,7 +4,7 @@ import { bulkInsert } from '../../db/bulk-insert.ts';
 import { vacancies, vacancyDedupeKeys, vacancyEvents, vacancySources } from '../../db/schema.ts';
 import { type OutboxRow, vacancyChanged } from '../../outbox/append.ts';
 import { findDuplicates } from './find-duplicates.ts';
-import { mergeAfterLink } from './merge-links.ts';
+import { mergeAfterLinks } from './merge-links.ts';
 import type { FreshPosting } from './postings.ts';
 import type { IngestStats } from './stats.ts';
 
@@ -26,7 +26,7 @@ export async function insertNew(
   const links: Array<typeof vacancySources.$inferInsert> = [];
   const events: Array<typeof vacancyEvents.$inferInsert> = [];
   const newKeys: Array<typeof vacancyDedupeKeys.$inferInsert> = [];
-  const linked: Array<{ vacancyId: string; externalId: string }> = [];
+  const linked: Array<{ vacancyId: string; sourceId: string; externalId: string }> = [];
   for (const f of fresh) {
     const { raw } = f;
     const link = {
@@ -49,7 +49,7 @@ export async function insertNew(
         at: now,
         detail: { sourceId, externalId: raw.externalId },
       });
-      linked.push({ vacancyId: duplicateOf, externalId: raw.externalId });
+      linked.push({ vacancyId: duplicateOf, sourceId, externalId: raw.externalId });
       stats.duplicates += 1;
       continue;
     }
@@ -82,5 +82,5 @@ export async function insertNew(
   await bulkInsert(tx.db, vacancySources, links);
   await bulkInsert(tx.db, vacancyEvents, events);
   // The linked vacancy may now show a more authoritative or fresher posting's values.
-  for (const { vacancyId, externalId } of linked) await mergeAfterLink(tx, log, vacancyId, { sourceId, externalId });
+  await mergeAfterLinks(tx, log, linked);
 }

@@ -3,7 +3,7 @@ import type { Ctx } from '../../context.ts';
 import { sources, vacancies, vacancySources } from '../../db/schema.ts';
 import type { SourceType } from '../../domain/enums.ts';
 import { appendOutbox, type OutboxRow } from '../../outbox/append.ts';
-import { recordChange } from './record-change.ts';
+import { type Change, recordChanges } from './record-change.ts';
 import type { IngestStats } from './stats.ts';
 
 /**
@@ -57,6 +57,7 @@ export async function markMissing(tx: Ctx, sourceId: string, runStartedAt: Date,
   const goneIds = missing.filter((m) => m.missingCount >= toClose);
   if (goneIds.length === 0) return;
   const log: OutboxRow[] = [];
+  const changes: Change[] = [];
   await tx.db
     .update(vacancySources)
     .set({ status: 'gone' })
@@ -81,8 +82,9 @@ export async function markMissing(tx: Ctx, sourceId: string, runStartedAt: Date,
       .returning({ id: vacancies.id });
     if (closed.length) {
       stats.closed += 1;
-      await recordChange(tx, log, vacancyId, 'closed', { reason: 'missing_from_source', sourceId });
+      changes.push({ vacancyId, kind: 'closed', detail: { reason: 'missing_from_source', sourceId } });
     }
   }
+  await recordChanges(tx, log, changes);
   await appendOutbox(tx, log);
 }

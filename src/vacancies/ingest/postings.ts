@@ -1,4 +1,4 @@
-/** Raw postings as ingest receives them: validated, fingerprinted and, when new, normalised. */
+/** Raw postings as ingest receives them: validated, fingerprinted and, when new or changed, normalised. */
 import { createHash } from 'node:crypto';
 import { RawPosting } from '../../domain/posting.ts';
 import { dedupeKeys } from '../../ingest/dedupe.ts';
@@ -36,6 +36,39 @@ export function pastValidThrough(vacancy: NormalisedVacancy, now: Date): boolean
   return vacancy.validThrough !== null && vacancy.validThrough < now;
 }
 
+/** One valid posting of a batch, with its content normalised once it is known to be needed. */
+export interface ParsedPosting {
+  raw: RawPosting;
+  contentHash: string;
+  normalised?: NormalisedVacancy;
+  /** Its blocking keys for dedupe (src/ingest/dedupe.ts), derived from `normalised`. */
+  keys?: string[];
+}
+
+/** The staged postings of one source, parsed before the batch's transaction opens (see prepare-batch.ts). */
+export interface PreparedBatch {
+  sourceId: string;
+  authority: Authority;
+  /** By external id. */
+  postings: Map<string, ParsedPosting>;
+  /** Fetched and error counts so far; the transaction adds the rest. */
+  stats: IngestStats;
+  /** The instant the postings were normalised at (dates in the future are read against it). */
+  now: Date;
+}
+
+/** The posting's normalised content, computed here if the batch did not need it before its transaction. */
+export function normalisedOf(posting: ParsedPosting, now: Date): NormalisedVacancy {
+  posting.normalised ??= normalisePosting(posting.raw, { now });
+  return posting.normalised;
+}
+
+/** Normalised content and dedupe keys of a posting its source does not list yet. */
+export function prepareFresh(posting: ParsedPosting, now: Date): void {
+  // URLs are matched through vacancy_sources (url, origin_url), so only content keys are stored.
+  posting.keys ??= dedupeKeys(normalisedOf(posting, now));
+}
+
 /** A posting no vacancy of its source links to yet. */
 export interface FreshPosting {
   raw: RawPosting;
@@ -48,18 +81,18 @@ export interface FreshPosting {
 }
 
 export function freshPosting(
-  raw: RawPosting,
-  contentHash: string,
+  posting: ParsedPosting,
+  normalisedAt: Date,
   now: Date,
   source: { authority: Authority; staleAfterDays?: number } = { authority: AUTHORITY.board },
 ): FreshPosting {
-  const normalised = normalisePosting(raw, { now });
+  prepareFresh(posting, normalisedAt);
+  const normalised = posting.normalised as NormalisedVacancy;
   return {
-    raw,
-    contentHash,
+    raw: posting.raw,
+    contentHash: posting.contentHash,
     normalised,
-    // URLs are matched through vacancy_sources (url, origin_url), so only content keys are stored here.
-    keys: dedupeKeys(normalised),
+    keys: posting.keys as string[],
     expired: pastValidThrough(normalised, now),
     stale:
       source.authority !== AUTHORITY.own && isStale({ ...normalised, firstSeenAt: now }, now, source.staleAfterDays),

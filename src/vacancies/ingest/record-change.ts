@@ -1,19 +1,25 @@
 import type { Ctx } from '../../context.ts';
+import { bulkInsert } from '../../db/bulk-insert.ts';
 import { vacancyEvents } from '../../db/schema.ts';
 import { type OutboxRow, vacancyChanged } from '../../outbox/append.ts';
 
+export interface Change {
+  vacancyId: string;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
 /**
- * Records a state change of a vacancy as an event now; its outbox rows go to `log`, which the caller appends once,
- * last in the transaction (src/outbox/append.ts explains why last). Every change reaches the matcher too, closing
- * included: a closed vacancy must leave its in-memory index and lose its stored list.
+ * Records state changes of vacancies as events now, in one statement; their outbox rows go to `log`, which the
+ * caller appends once, last in the transaction (src/outbox/append.ts explains why last). Every change reaches the
+ * matcher too, closing included: a closed vacancy must leave its in-memory index and lose its stored list.
  */
-export async function recordChange(
-  tx: Ctx,
-  log: OutboxRow[],
-  vacancyId: string,
-  kind: string,
-  detail: Record<string, unknown>,
-): Promise<void> {
-  await tx.db.insert(vacancyEvents).values({ vacancyId, kind, detail, at: tx.now() });
-  log.push(...vacancyChanged(vacancyId));
+export async function recordChanges(tx: Ctx, log: OutboxRow[], changes: Change[]): Promise<void> {
+  const at = tx.now();
+  await bulkInsert(
+    tx.db,
+    vacancyEvents,
+    changes.map(({ vacancyId, kind, detail }) => ({ vacancyId, kind, detail, at })),
+  );
+  for (const { vacancyId } of changes) log.push(...vacancyChanged(vacancyId));
 }
