@@ -42,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
   let made: Logger | undefined;
   const logger = async () =>
     (made ??= (await import('../src/logging.ts')).createLogger(config.log.level, { command: verb }));
-  if (entry.name !== 'start' && config.db.kind === 'pglite') {
+  // `restore` writes into a directory no service may use; handed to a running service it could only be refused.
+  if (entry.name !== 'start' && entry.name !== 'restore' && config.db.kind === 'pglite') {
     const { forwardToService, runningService, ServiceUnreachable } = await import('./service-link.ts');
     const service = runningService(config.dataDir);
     if (service) {

@@ -6,6 +6,7 @@
 import { branchesUsage } from './branches-usage.ts';
 import type { Command } from './command.ts';
 import {
+  backupUsage,
   type CommandUsage,
   catchmentUsage,
   crawlUsage,
@@ -14,6 +15,7 @@ import {
   matchUsage,
   migrateUsage,
   reindexUsage,
+  restoreUsage,
   seedUsage,
   sourcesUsage,
   startUsage,
@@ -35,6 +37,8 @@ export const COMMANDS: CatalogueEntry[] = [
   { ...employersUsage, load: async () => (await import('./employers.ts')).employersCommand },
   { ...catchmentUsage, load: async () => (await import('./catchment.ts')).catchmentCommand },
   { ...reindexUsage, load: async () => (await import('./reindex.ts')).reindexCommand },
+  { ...backupUsage, load: async () => (await import('./backup.ts')).backupCommand },
+  { ...restoreUsage, load: async () => (await import('./backup.ts')).restoreCommand },
   { ...sourcesUsage, load: async () => (await import('./sources.ts')).sourcesCommand },
   { ...crawlUsage, load: async () => (await import('./crawl.ts')).crawlCommand },
   { ...matchUsage, load: async () => (await import('./match.ts')).matchCommand },

@@ -194,6 +194,41 @@ export const reindexUsage: CommandUsage = {
   options: {},
 };
 
+export const backupUsage: CommandUsage = {
+  name: 'backup',
+  summary: 'write a consistent backup of the embedded database: backup FILE',
+  help: [
+    'Usage: jobbruecke backup FILE',
+    '',
+    'Writes a backup of the embedded database (DATA_DIR/db: data, and the queues of the embedded backend) to FILE,',
+    'also while the service runs: the command then runs inside the service, and FILE must be an absolute path. The',
+    'backup is one consistent moment; database work pauses only for a checkpoint, a count of the rows and a copy of',
+    'the files (seconds). FILE gets mode 600 (it holds social data), is written completely or not at all, and is',
+    'never overwritten. Its header records the format, the migration level, the installation id, the time, rows per',
+    'table and a SHA-256 checksum, which "jobbruecke restore" checks. See docs/backup.md.',
+    'With DATABASE_URL the database is a PostgreSQL server: back it up with pg_dump -Fc instead.',
+  ].join('\n'),
+  options: {},
+};
+
+export const restoreUsage: CommandUsage = {
+  name: 'restore',
+  summary: 'restore a backup into an empty data directory: restore FILE [--data-dir DIR]',
+  help: [
+    'Usage: jobbruecke restore FILE [--data-dir DIR] [--new-installation]',
+    '',
+    'Restores a backup written by "jobbruecke backup" into an empty data directory (DIR, default DATA_DIR), while no',
+    'service uses it. A damaged, truncated or foreign file, one of a newer Jobbrücke, and a directory that is not',
+    "empty are refused, and nothing is written. The restored database is checked against the backup's record",
+    '(rows of every table, sequences, installation id) before it is put in place. The search index and the matcher',
+    'are rebuilt from it at the first "jobbruecke start"; queued jobs are in the backup, and the relays re-derive',
+    'any others from the database.',
+    '  --new-installation   give the copy a new installation id (and so its own Redis key prefix), for a test',
+    '                       system that runs beside the original; a restore that replaces the original keeps the id',
+  ].join('\n'),
+  options: { 'data-dir': { type: 'string' }, 'new-installation': { type: 'boolean' } },
+};
+
 export const sourcesUsage: CommandUsage = {
   name: 'sources',
   summary: 'manage vacancy sources: add, list, enable, disable',

@@ -51,6 +51,9 @@ describe('jobbruecke CLI', () => {
     'catchment',
     'employers',
     'taxonomy',
+    'branches',
+    'backup',
+    'restore',
   ];
   it('has --help on every verb and rejects unknown verbs and options with exit 2', {
     timeout: cliTestTimeout(START_MS, verbs.length + 2),

@@ -1,0 +1,2 @@
+/** Why a backup or restore was not made: one line for the operator, and nothing was written. */
+export class BackupRefused extends Error {}
