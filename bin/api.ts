@@ -175,6 +175,7 @@ export async function startApi(
     matchService,
     network: config.network,
     kioskRequestsPerMinute: config.network.kioskRequestsPerMinute,
+    exchange: config.site,
     queues,
     queueBoard: Object.values(queues.byName),
     metrics: {

@@ -20,7 +20,12 @@ describe('jobbruecke start on embedded defaults', () => {
     expect(first.output()).not.toMatch(/Jobbrücke läuft/);
     expect(code).not.toBeNull();
 
-    const second = await startService(env);
+    // Behind a TLS proxy the exchange feed must name the public address, not the one the request arrived at.
+    const second = await startService({
+      ...env,
+      PUBLIC_URL: 'https://jobbruecke.stadt.example',
+      PUBLISHER_NAME: 'Jobcenter Musterstadt (Demo)',
+    });
     await second.waitForHealthy(180_000);
     const health = (await (await fetch(`${second.baseUrl}/health`)).json()) as { components: unknown };
     expect(health.components).toEqual({
@@ -32,6 +37,10 @@ describe('jobbruecke start on embedded defaults', () => {
       total: number;
     };
     expect(search.total).toBeGreaterThan(10);
+    const atom = await (await fetch(`${second.baseUrl}/austausch/stellen.atom`)).text();
+    expect(atom).toContain('<uri>https://jobbruecke.stadt.example</uri>');
+    expect(atom).toContain('Jobcenter Musterstadt (Demo)');
+    expect(atom).not.toContain(second.baseUrl);
     expect(await second.stop('SIGTERM')).toBe(0);
     expect(second.output()).toMatch(/"msg":"stopped"/);
 
