@@ -109,7 +109,49 @@ export function lockEmbeddedDatabase(dataDir: string): () => void {
 /** The service named in service.json did not accept the connection: nothing was run there. */
 export class ServiceUnreachable extends Error {}
 
-/** Runs a command inside the service; streams its output to `io` and resolves with its exit code. */
+/**
+ * Failures before the request reached the service: with these, and only these, the command certainly did not run
+ * there, so the CLI may run it itself. Any later failure (the service accepted the request and then stopped) leaves
+ * the outcome open, and running the command again could do its work twice.
+ */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function notConnected(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' && NOT_CONNECTED.has(cause.code);
+}
+
+/** What shows whether a command that was cut off took effect; commands without a listing are checked by their effect. */
+const CHECK_WITH: Record<string, string> = {
+  crawl: 'jobbruecke sources list',
+  sources: 'jobbruecke sources list',
+  users: 'jobbruecke users list',
+  catchment: 'jobbruecke catchment list',
+  taxonomy: 'jobbruecke taxonomy status',
+};
+
+/** The command as its user would name it: the verb and its subcommand, never ids, addresses or file names. */
+function commandName(args: string[]): string {
+  const [verb, sub] = args;
+  return sub && /^[a-z-]+$/.test(sub) ? `jobbruecke ${verb} ${sub}` : `jobbruecke ${verb}`;
+}
+
+/** The one line a CLI prints when the service stopped while running its command. */
+export function serviceStoppedLine(args: string[]): string {
+  const check = CHECK_WITH[args[0] ?? ''];
+  return (
+    `Error: the service stopped while running "${commandName(args)}"; it may or may not have completed. ` +
+    (check
+      ? `Check with "${check}" once the service runs again.`
+      : 'Check its effect once the service runs again before repeating it.')
+  );
+}
+
+/**
+ * Runs a command inside the service; streams its output to `io` and resolves with its exit code. When the service
+ * stops before it reports the exit code, the user gets one line saying so and exit code 1. Throws ServiceUnreachable
+ * only when the request never reached the service.
+ */
 export async function forwardToService(service: ServiceInfo, args: string[], io: CommandIo): Promise<number> {
   let response: Response;
   try {
@@ -120,17 +162,28 @@ export async function forwardToService(service: ServiceInfo, args: string[], io:
       body: JSON.stringify({ args, operator: userInfo().username }),
     });
   } catch (err) {
-    throw new ServiceUnreachable((err as Error).message);
+    if (notConnected(err)) throw new ServiceUnreachable((err as Error).message);
+    io.err(serviceStoppedLine(args));
+    return 1;
   }
   if (!response.ok || !response.body) {
     io.err(`The running service refused the command (HTTP ${response.status}).`);
     return 1;
   }
-  let code = 1;
+  let code: number | undefined;
   let buffer = '';
   const decoder = new TextDecoder();
-  for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+  const reader = response.body.getReader();
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The connection was cut mid-answer (undici's "terminated"): whether the exit code came first decides below.
+      break;
+    }
+    if (chunk.done) break;
+    buffer += decoder.decode(chunk.value, { stream: true });
     let newline = buffer.indexOf('\n');
     while (newline >= 0) {
       const event = JSON.parse(buffer.slice(0, newline)) as { out?: string; err?: string; code?: number };
@@ -140,6 +193,10 @@ export async function forwardToService(service: ServiceInfo, args: string[], io:
       buffer = buffer.slice(newline + 1);
       newline = buffer.indexOf('\n');
     }
+  }
+  if (code === undefined) {
+    io.err(serviceStoppedLine(args));
+    return 1;
   }
   return code;
 }

@@ -5,13 +5,13 @@
  */
 import { closeSharedBrowser } from '../crawlers/browser-provider.ts';
 import { startRelays } from '../queues/relays.ts';
-import { startWorkers } from '../queues/workers.ts';
+import { startWorkers, WORKER_DRAIN_MS } from '../queues/workers.ts';
 import { closeExpired } from '../src/vacancies/ingest/close-expired.ts';
 import type { Container } from './container.ts';
 
 const EXPIRY_SWEEP_MS = 10 * 60_000;
 
-export async function startWorker(container: Container): Promise<{ stop(): Promise<void> }> {
+export async function startWorker(container: Container): Promise<{ stop(drainUntil?: number): Promise<void> }> {
   const { log, config } = container;
   const { ctx } = await container.core();
   const queues = await container.queues();
@@ -27,10 +27,11 @@ export async function startWorker(container: Container): Promise<{ stop(): Promi
     EXPIRY_SWEEP_MS,
   );
   return {
-    async stop() {
+    /** Running jobs get until `drainUntil` (epoch ms) to finish; the rest is left to stalled-job recovery. */
+    async stop(drainUntil = Date.now() + WORKER_DRAIN_MS) {
       clearInterval(sweep);
-      await relays.stop();
-      await workers.close();
+      // Together: the workers start draining at once, while the relay pass in flight ends at its next add.
+      await Promise.all([relays.stop(), workers.close(Math.max(0, drainUntil - Date.now()))]);
       await closeSharedBrowser();
     },
   };

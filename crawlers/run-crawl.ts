@@ -2,6 +2,7 @@
  * One crawl run of one source: fetch (crawlSource), then stage the postings in the DB as ingest batches and record
  * the run, all in one transaction. The postings live in the DB from here on, so losing a queue loses nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Config } from '../src/config.ts';
 import { type Ctx, withTransaction } from '../src/context.ts';
@@ -43,7 +44,16 @@ const skipped = (reason: string): CrawlRunResult => ({
   errors: 0,
 });
 
-export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<CrawlRunResult> {
+/**
+ * `claimant` names who crawls: a queue job passes `job:<id>`, so that the same job delivered again after its process
+ * died (stalled-job recovery) takes its own claim over instead of waiting for it to go stale. Without one, the run
+ * claims for itself alone.
+ */
+export async function runCrawl(
+  deps: RunCrawlDeps,
+  sourceId: string,
+  claimant = `run:${randomUUID()}`,
+): Promise<CrawlRunResult> {
   const { ctx } = deps;
   const [source] = await ctx.db.select().from(sources).where(eq(sources.id, sourceId));
   if (!source) return skipped('unknown source');
@@ -54,27 +64,45 @@ export async function runCrawl(deps: RunCrawlDeps, sourceId: string): Promise<Cr
   const claimedAt = ctx.now();
   const claimed = await ctx.db
     .update(sources)
-    .set({ crawlStartedAt: claimedAt })
+    .set({ crawlStartedAt: claimedAt, crawlClaimedBy: claimant })
     .where(
       and(
         eq(sources.id, sourceId),
         or(
           isNull(sources.crawlStartedAt),
           lt(sources.crawlStartedAt, new Date(claimedAt.getTime() - CRAWL_CLAIM_STALE_MS)),
+          eq(sources.crawlClaimedBy, claimant),
         ),
       ),
     )
     .returning({ id: sources.id });
   if (claimed.length === 0) return skipped(ALREADY_RUNNING);
   try {
+    await closeInterruptedRuns(ctx, sourceId);
     return await crawlClaimed(deps, source);
   } finally {
     // Only our own claim: a crawl that ran past the stale limit may have been taken over meanwhile.
     await ctx.db
       .update(sources)
-      .set({ crawlStartedAt: null })
+      .set({ crawlStartedAt: null, crawlClaimedBy: null })
       .where(and(eq(sources.id, sourceId), eq(sources.crawlStartedAt, claimedAt)));
   }
+}
+
+/**
+ * Runs of the source still open when its claim is taken belong to a crawl whose process stopped (killed, or cut off
+ * at shutdown) before it staged anything: the run and its staging are one transaction. They are closed as failed,
+ * so that they no longer count as running.
+ */
+async function closeInterruptedRuns(ctx: Ctx, sourceId: string): Promise<void> {
+  await ctx.db
+    .update(crawlRuns)
+    .set({
+      finishedAt: ctx.now(),
+      status: 'failed',
+      errors: [{ kind: 'internal', message: 'interrupted: the process crawling the source stopped; crawled again' }],
+    })
+    .where(and(eq(crawlRuns.sourceId, sourceId), isNull(crawlRuns.finishedAt)));
 }
 
 async function crawlClaimed(deps: RunCrawlDeps, source: SourceRow): Promise<CrawlRunResult> {

@@ -29,6 +29,7 @@ import type { Logger } from '../src/logging.ts';
 import { logQueueErrors } from './error-log.ts';
 import { adoptLegacyJobs, LEGACY_PREFIX } from './legacy-prefix.ts';
 import { pglitePool } from './pglite-pool.ts';
+import { type RedisDurability, readRedisDurability } from './redis-durability.ts';
 
 export type QueueBackendKind = Config['queue']['kind'];
 
@@ -60,6 +61,11 @@ export interface QueueBackend {
   /** Workers started in this process, counted by queues/workers.ts. */
   localWorkers: number;
   ping(): Promise<boolean>;
+  /**
+   * Redis only: the settings that decide whether acknowledged jobs survive a restart or memory pressure
+   * (queues/redis-durability.ts). The PostgreSQL backends keep jobs as durably as the database itself.
+   */
+  durability?(): Promise<RedisDurability>;
   close(): Promise<void>;
 }
 
@@ -194,7 +200,6 @@ async function openRedis(
       resolve();
     });
   });
-  await warnIfRedisUnsafe(producer, log);
   if (database) {
     try {
       await adoptLegacyJobs({ redis: producer, factory: redisFactory, prefix, db: database.db, log });
@@ -218,30 +223,7 @@ async function openRedis(
     countsRemoteWorkers: true,
     localWorkers: 0,
     ping: async () => (await producer.ping()) === 'PONG',
+    durability: () => readRedisDurability(producer),
     close: async () => producer.disconnect(),
   };
-}
-
-/**
- * BullMQ keeps only what Redis keeps: without AOF a Redis restart loses acknowledged jobs, and an evicting
- * memory policy drops queue keys. Warn loudly; the relays re-derive the work from the database.
- */
-async function warnIfRedisUnsafe(redis: Redis, log: Logger): Promise<void> {
-  try {
-    const [, appendOnly] = (await redis.config('GET', 'appendonly')) as [string, string];
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
-    if (appendOnly !== 'yes') {
-      log.warn(
-        'Redis runs without AOF persistence (appendonly no): queued jobs are lost if Redis restarts. Set appendonly yes.',
-      );
-    }
-    if (policy !== 'noeviction') {
-      log.warn(
-        { policy },
-        'Redis maxmemory-policy is not noeviction: queue data may be evicted. Set maxmemory-policy noeviction.',
-      );
-    }
-  } catch {
-    // Managed Redis services often forbid CONFIG; nothing to check then.
-  }
 }

@@ -42,3 +42,16 @@ export function logQueueErrors(log: Logger, where: string, throttle = processThr
     log.error({ where, err: err.message, ...(repeats > 0 ? { repeats } : {}) }, 'queue backend error');
   };
 }
+
+/**
+ * A warning for work that is retried anyway (a relay pass, a follow-up job the relay queues again): the first of
+ * each message is logged, repeats at most once per interval with their count, as for the connections above.
+ */
+export function throttledWarn(log: Logger, throttle = createErrorThrottle()): (message: string, err: unknown) => void {
+  return (message, err) => {
+    const reason = err instanceof Error ? err.message : String(err);
+    const repeats = throttle(`${message}\n${reason}`);
+    if (repeats === undefined) return;
+    log.warn({ err: reason, ...(repeats > 0 ? { repeats } : {}) }, message);
+  };
+}

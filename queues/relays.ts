@@ -10,6 +10,7 @@ import type { Ctx } from '../src/context.ts';
 import { ingestBatches, outbox, sources } from '../src/db/schema.ts';
 import type { Logger } from '../src/logging.ts';
 import { pendingMilestones } from '../src/sla/milestones.ts';
+import { throttledWarn } from './error-log.ts';
 import { Jobs, PERIODIC_JOBS, type PeriodicJobName } from './jobs.ts';
 import type { Queues } from './queues.ts';
 
@@ -44,15 +45,22 @@ export interface SlaRelayOptions {
 export const SLA_RELAY_INTERVAL_MS = 60_000;
 export const SLA_ARM_HORIZON_MS = 10 * 60_000;
 
-/** One pass; exported for tests. */
-export async function relayOnce(ctx: Ctx, queues: Queues, state: RelayState): Promise<void> {
+/**
+ * One pass; exported for tests. `signal` ends it early, between two adds, when the relays stop: a pass adds up to a
+ * thousand jobs one by one, which on a busy machine takes seconds that shutdown needs, and the next start relays
+ * the rest.
+ */
+export async function relayOnce(ctx: Ctx, queues: Queues, state: RelayState, signal?: AbortSignal): Promise<void> {
   const batches = await ctx.db
     .select({ id: ingestBatches.id })
     .from(ingestBatches)
     .where(isNull(ingestBatches.processedAt))
     .orderBy(asc(ingestBatches.createdAt))
     .limit(500);
-  for (const b of batches) await queues.ingest(b.id);
+  for (const b of batches) {
+    if (signal?.aborted) return;
+    await queues.ingest(b.id);
+  }
 
   const matchRows = await ctx.db
     .select({ id: outbox.id, type: outbox.aggregateType, aggregateId: outbox.aggregateId })
@@ -60,7 +68,10 @@ export async function relayOnce(ctx: Ctx, queues: Queues, state: RelayState): Pr
     .where(and(eq(outbox.topic, 'match'), isNull(outbox.processedAt)))
     .orderBy(asc(outbox.id))
     .limit(500);
-  for (const r of matchRows) await queues.match({ outboxId: r.id, kind: r.type, id: r.aggregateId });
+  for (const r of matchRows) {
+    if (signal?.aborted) return;
+    await queues.match({ outboxId: r.id, kind: r.type, id: r.aggregateId });
+  }
 
   // Every pass, not only when the log grew: a lost index job would otherwise wait for the next write.
   await queues.index();
@@ -154,12 +165,17 @@ async function syncPeriodicSchedulers(queues: Queues, options: SlaRelayOptions, 
   state.schedulers = signature;
 }
 
-/** A pass run now and then every `intervalMs`, never two at once; `stop` waits for the one in flight. */
-function repeat(run: () => Promise<void>, intervalMs: number, log: Logger, what: string) {
+/**
+ * A pass run now and then every `intervalMs`, never two at once; `stop` waits for the one in flight. While the
+ * queue backend is away every pass fails alike: the first failure is logged, repeats once a minute with their count.
+ */
+function repeat(run: (signal: AbortSignal) => Promise<void>, intervalMs: number, log: Logger, what: string) {
   let current: Promise<void> | undefined;
+  const warn = throttledWarn(log);
+  const stopping = new AbortController();
   const tick = () => {
-    current ??= run()
-      .catch((err) => log.warn({ err: (err as Error).message }, `${what} failed; retrying`))
+    current ??= run(stopping.signal)
+      .catch((err) => warn(`${what} failed; retrying`, err))
       .finally(() => {
         current = undefined;
       });
@@ -169,6 +185,7 @@ function repeat(run: () => Promise<void>, intervalMs: number, log: Logger, what:
   return {
     async stop() {
       clearInterval(timer);
+      stopping.abort();
       await current;
     },
   };
@@ -178,7 +195,7 @@ export function startRelays({ ctx, queues, log, intervalMs = 2_000, sla = {} }: 
   stop(): Promise<void>;
 } {
   const state: RelayState = { schedulers: '' };
-  const relays = repeat(() => relayOnce(ctx, queues, state), intervalMs, log, 'relay pass');
+  const relays = repeat((signal) => relayOnce(ctx, queues, state, signal), intervalMs, log, 'relay pass');
   const slaState: SlaRelayState = { schedulers: '' };
   let first = true;
   const slaPass = repeat(

@@ -35,8 +35,19 @@ export const CONCURRENCY: Record<QueueName, number> = {
 /** How long shutdown waits for running jobs, inside the usual 30 s a service manager allows before SIGKILL. */
 export const WORKER_DRAIN_MS = 20_000;
 
+/**
+ * Once no job runs here, how long BullMQ's own close may still take (it finishes its blocking call and the lock
+ * renewals). With the queue backend gone it never finishes: the connections are then cut instead.
+ */
+const CLOSE_WHEN_IDLE_MS = 2_000;
+
 export interface Workers {
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs, lets running ones finish for at most `drainMs`, then cuts the connections. Jobs still
+   * running then are left to BullMQ's stalled-job recovery. Resolves within `drainMs` plus a moment, also when the
+   * queue backend is unreachable.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 export function startWorkers(options: { backend: QueueBackend; processors: ProcessorRegistry; log: Logger }): Workers {
@@ -51,6 +62,9 @@ export function startWorkers(options: { backend: QueueBackend; processors: Proce
     // not know is never re-enqueued by it). BullMQ reads the option from the job object as it moves it to failed.
     job.opts.removeOnFail = FAILED_JOB_RETENTION;
   };
+  // Jobs inside a processor here: once none runs, shutdown need not wait for BullMQ, which waits for its backend.
+  let running = 0;
+  let idle: (() => void) | undefined;
   const missing = JOB_NAMES.filter((name) => typeof processors[name] !== 'function');
   if (missing.length > 0) throw new Error(`No processor for the jobs ${missing.join(', ')} (queues/processors/)`);
   const workers = Object.values(QueueName).map((queue) => {
@@ -71,11 +85,15 @@ export function startWorkers(options: { backend: QueueBackend; processors: Proce
           );
         }
         let outcome: JobOutcome;
+        running += 1;
         try {
           outcome = await (processors[name] as Processor<typeof name>)(payload as never, job, token);
         } catch (err) {
           if (err instanceof UnknownSubject) reportUnknownSubject(job, err, queue);
           throw err;
+        } finally {
+          running -= 1;
+          if (running === 0) idle?.();
         }
         log.debug({ queue, job: name, jobId: job.id, ...outcome }, 'job finished');
         return outcome;
@@ -92,17 +110,47 @@ export function startWorkers(options: { backend: QueueBackend; processors: Proce
   backend.localWorkers += workers.length;
   log.info({ queues: Object.values(QueueName), backend: backend.kind }, 'workers started');
   return {
-    async close() {
-      // Running jobs get a grace period to finish; after it they are left to BullMQ's stalled-job recovery, which
-      // hands them to another worker (processors are idempotent, and crawled postings are already in the DB).
-      const graceful = Promise.all(workers.map(({ worker }) => worker.close()));
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        new Promise<boolean>((r) => setTimeout(() => r(true), WORKER_DRAIN_MS).unref()),
-      ]);
-      if (timedOut) await Promise.all(workers.map(({ worker }) => worker.close(true)));
+    async close(drainMs = WORKER_DRAIN_MS) {
+      // BullMQ's close waits for running jobs and then for its backend; `close(true)` after it only returns the same
+      // pending promise, so a forced close cannot cut it short. Each wait below is bounded instead.
+      const started = Date.now();
+      const deadline = started + drainMs;
+      const closed = Promise.all(workers.map(({ worker }) => worker.close())).then(() => 'closed' as const);
+      const noneRunning = () =>
+        new Promise<void>((resolve) => {
+          idle = resolve;
+          if (running === 0) resolve();
+        });
+      let outcome: 'closed' | 'backend' | 'deadline';
+      do {
+        const left = Math.max(0, deadline - Date.now());
+        outcome = await Promise.race([
+          closed,
+          noneRunning().then(() =>
+            Promise.race([closed, delay(Math.min(CLOSE_WHEN_IDLE_MS, left), 'backend' as const)]),
+          ),
+          delay(left, 'deadline' as const),
+        ]);
+        // A job BullMQ had fetched before the close may start after the count reached 0: wait for it too.
+      } while (outcome === 'backend' && running > 0);
+      if (outcome !== 'closed' && running > 0) {
+        log.warn(
+          { running, drainMs },
+          'jobs still running at the drain deadline: left to stalled-job recovery, which runs them again',
+        );
+      } else if (outcome !== 'closed') {
+        log.warn(
+          { ms: Date.now() - started },
+          'no job running, but the workers had not finished closing (queue backend unreachable?): connections cut',
+        );
+      }
+      log.debug({ outcome, ms: Date.now() - started }, 'workers closed');
       for (const { connection } of workers) connection.close();
       backend.localWorkers -= workers.length;
     },
   };
+}
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }

@@ -18,6 +18,7 @@ import type { OutboxFollower } from '../../src/outbox/follow.ts';
 import { createDueReactionReminders } from '../../src/proposals/reaction-reminders.ts';
 import { fireMilestone } from '../../src/sla/milestones.ts';
 import { ingestBatch } from '../../src/vacancies/ingest/ingest-batch.ts';
+import { throttledWarn } from '../error-log.ts';
 import { assertKnown } from '../known-subjects.ts';
 import type { Queues } from '../queues.ts';
 import type { ProcessorRegistry } from '../workers.ts';
@@ -42,21 +43,37 @@ export function createProcessors({
   indexFollower,
   matchService,
   mail,
+  log,
 }: ProcessorDeps): ProcessorRegistry {
   const rateLimiter = new DatabaseHostRateLimiter(ctx.db);
+  const warn = throttledWarn(log);
+  /**
+   * Queues the next step of work a job has committed. Failing the job when the queue backend is away would run the
+   * committed work again (a second crawl of someone else's site); the relay queues the step from the database within
+   * seconds anyway.
+   */
+  const followUp = async (step: string, enqueue: () => Promise<void>) => {
+    try {
+      await enqueue();
+    } catch (err) {
+      warn(`${step} not queued; the relay queues it from the database`, err);
+    }
+  };
   return {
-    async crawl(payload) {
+    async crawl(payload, job) {
       await assertKnown(ctx.db, 'crawl', payload);
       const { sourceId } = payload;
-      const result = await runCrawl({ ctx, crawl: config.crawl, rateLimiter }, sourceId);
-      for (const batchId of result.batchIds) await queues.ingest(batchId);
+      const result = await runCrawl({ ctx, crawl: config.crawl, rateLimiter }, sourceId, `job:${job.id}`);
+      await followUp('ingest of the staged batches', async () => {
+        for (const batchId of result.batchIds) await queues.ingest(batchId);
+      });
       return { status: result.status, detail: { ...result, batchIds: result.batchIds.length } };
     },
     async ingest(payload) {
       await assertKnown(ctx.db, 'ingest', payload);
       const { batchId } = payload;
       const result = await ingestBatch(ctx, batchId, { staleAfterDays: config.vacancies.staleAfterDays });
-      if (result.status === 'done') await queues.index();
+      if (result.status === 'done') await followUp('index pass', () => queues.index());
       return { status: result.status, detail: result.stats ? { ...result.stats } : {} };
     },
     async index() {

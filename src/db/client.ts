@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -42,11 +42,45 @@ async function answers(query: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** One turn of the event loop: timers, sockets and pending writes run before the caller goes on. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The PGlite instance as the application's queries see it: each statement lets the event loop in first. PGlite runs
+ * a statement synchronously on the main thread and settles it through microtasks only, so a transaction of many
+ * statements (an ingest batch) would otherwise hold every HTTP request, timer and log write of the process until it
+ * ends. Other statements still wait for an open transaction, as before; only the process around them keeps moving.
+ */
+function yieldingClient(client: PGlite): PGlite {
+  const yieldingQuery = <Q extends (...args: never[]) => Promise<unknown>>(query: Q): Q =>
+    (async (...args: Parameters<Q>) => {
+      await turn();
+      return query(...args);
+    }) as Q;
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'query') return yieldingQuery(target.query.bind(target));
+      if (property === 'transaction') {
+        return <T>(callback: (tx: Transaction) => Promise<T>) =>
+          target.transaction((tx) =>
+            callback(
+              new Proxy(tx, {
+                get: (t, p) => (p === 'query' ? yieldingQuery(t.query.bind(t)) : Reflect.get(t, p, t)),
+              }),
+            ),
+          );
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** `dir` undefined: an in-memory PGlite (tests). */
 export async function openPglite(dir: string | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
   const client = dir ? await PGlite.create(dir) : await PGlite.create();
-  const db = drizzlePglite(client, { schema });
+  const db = drizzlePglite(yieldingClient(client), { schema });
   let closed = false;
   return {
     kind: 'pglite',
@@ -63,9 +97,19 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
 }
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its server must not crash the process; the next query reports the failure.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    // Names the service's sessions in pg_stat_activity for the operator; an application_name in the URL wins.
+    application_name: 'jobbruecke',
+  });
+  // A client losing its server (a restart, a failover, pg_terminate_backend) must not crash the process. pg reports
+  // it as an 'error' event on the client: the pool listens on idle clients only, and an unheard 'error' on a client
+  // checked out for a transaction would end the process. The work on that client fails with its query's error and
+  // is retried (jobs) or answered as failed (requests); the pool drops the broken client on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzleNodePg(pool, { schema });
   let closed = false;
   return {

@@ -172,6 +172,11 @@ export const sources = pgTable('sources', {
   crawlState: jsonb('crawl_state').$type<Record<string, unknown>>().notNull().default({}),
   /** Set while a crawl runs, so two workers (or a worker and the CLI) never crawl one source at once. */
   crawlStartedAt: timestamp('crawl_started_at', { withTimezone: true }),
+  /**
+   * Who holds that claim: a queue job (`job:<id>`), whose re-delivery after its process died takes the claim over at
+   * once, or one CLI run. Anyone else waits for the claim to end or to go stale.
+   */
+  crawlClaimedBy: text('crawl_claimed_by'),
   lastRunAt: timestamp('last_run_at', { withTimezone: true }),
   lastRunStats: jsonb('last_run_stats').$type<Record<string, number>>(),
   lastError: text('last_error'),

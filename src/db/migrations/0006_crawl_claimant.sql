@@ -1,0 +1,1 @@
+ALTER TABLE "sources" ADD COLUMN "crawl_claimed_by" text;
