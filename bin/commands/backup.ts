@@ -10,7 +10,7 @@ import {
   restoreBackup,
 } from '../../src/backup/restore-backup.ts';
 import { writeBackup } from '../../src/backup/write-backup.ts';
-import { lockEmbeddedDatabase } from '../service-link.ts';
+import { lockEmbeddedDatabase, runningService } from '../service-link.ts';
 import { type Command, type CommandInput, stringOption, UsageError } from './command.ts';
 import { backupUsage, restoreUsage } from './usage.ts';
 
@@ -87,15 +87,16 @@ export const restoreCommand: Command = {
       io.err(PG_DUMP_LINE);
       return 2;
     }
-    if (resources.shared) {
+    const file = resolve(given);
+    const dataDir = resolve(stringOption(values, 'data-dir') ?? config.dataDir);
+    // The CLI never hands restore to a service (bin/cli.ts); a service running on the target says so first.
+    if (resources.shared || runningService(dataDir)) {
       io.err(
-        'Error: restore does not run inside a running service. Stop it, or restore into another directory with ' +
-          'DATA_DIR=<empty directory> jobbruecke restore FILE.',
+        `Error: a Jobbrücke service is running on ${dataDir}. Stop it and move its data aside first, or restore ` +
+          'into another, empty directory: jobbruecke restore FILE --data-dir DIR.',
       );
       return 1;
     }
-    const file = resolve(given);
-    const dataDir = resolve(stringOption(values, 'data-dir') ?? config.dataDir);
     return refusalsAsLines(io, async () => {
       const existed = await refuseNonEmptyTarget(dataDir);
       const manifest = await inspectBackup(file);

@@ -85,7 +85,10 @@ describe('backup and restore from the command line', () => {
 
     const inside = await cli(['restore', BACKUP], ORIGINAL);
     expect(inside.code).toBe(1);
-    expect(inside.stderr).toContain('restore does not run inside a running service');
+    expect(inside.stderr.trim()).toBe(
+      `Error: a Jobbrücke service is running on ${ORIGINAL}. Stop it and move its data aside first, or restore ` +
+        'into another, empty directory: jobbruecke restore FILE --data-dir DIR.',
+    );
 
     // Beside the running original: another data directory, which no service uses.
     const restored = await cli(['restore', BACKUP], COPY);
