@@ -14,11 +14,9 @@
  * leaves the old snapshot or the new one, never half of one. A read checks what it can (footer, rules, lengths,
  * checksum) and reports a problem instead of throwing; the caller then rebuilds from the DB.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
+import { readSnapshotFile, type SnapshotFileRead, writeFileAtomically } from '../../src/files/snapshot-file.ts';
 import { MatchVacancy } from '../engine/types.ts';
 import { VACANCY_DERIVATION } from './load.ts';
 
@@ -107,18 +105,14 @@ export async function writeVacancySnapshot(
   state: VacancyState,
   meta: Omit<VacancySnapshotMeta, 'vacancies' | 'unmatchable'>,
 ): Promise<number> {
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w');
-  let written = 0;
   let crc = 0;
   let lines = 0;
-  try {
+  return writeFileAtomically(file, async (append) => {
     const line = async (value: unknown) => {
       const bytes = Buffer.from(`${JSON.stringify(value)}\n`);
       crc = crc32(bytes, crc);
       lines++;
-      await handle.write(bytes);
-      written += bytes.byteLength;
+      await append(bytes);
     };
     await line(state.unmatchable);
     for (let i = 0; i < state.vacancies.length; i += CHUNK) {
@@ -132,45 +126,15 @@ export async function writeVacancySnapshot(
       lines,
       crc,
     };
-    const bytes = Buffer.from(`${JSON.stringify(footer)}\n`);
-    await handle.write(bytes);
-    written += bytes.byteLength;
-    await handle.sync();
-    await handle.close();
-    await rename(temporary, file);
-  } catch (err) {
-    await handle.close().catch(() => {});
-    await rm(temporary, { force: true });
-    throw err;
-  }
-  // The rename is durable only once the directory entry is.
-  const directory = await open(dirname(file), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-  return written;
+    await append(Buffer.from(`${JSON.stringify(footer)}\n`));
+  });
 }
 
-export type VacancySnapshotRead =
-  | { ok: true; meta: VacancySnapshotMeta; state: VacancyState; bytes: number }
-  | { ok: false; problem: string };
+export type VacancySnapshotRead = SnapshotFileRead<{ meta: VacancySnapshotMeta; state: VacancyState }>;
 
 /** Reads and checks a snapshot. Never throws for a missing, damaged or foreign file: it says what is wrong. */
-export async function readVacancySnapshot(file: string): Promise<VacancySnapshotRead> {
-  let buffer: Buffer;
-  try {
-    buffer = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, problem: code === 'ENOENT' ? 'no snapshot' : `unreadable (${code ?? 'error'})` };
-  }
-  try {
-    return { ok: true, bytes: buffer.byteLength, ...decodeFile(buffer) };
-  } catch (err) {
-    return { ok: false, problem: (err as Error).message };
-  }
+export function readVacancySnapshot(file: string): Promise<VacancySnapshotRead> {
+  return readSnapshotFile(file, decodeFile);
 }
 
 function decodeFile(buffer: Buffer): { meta: VacancySnapshotMeta; state: VacancyState } {

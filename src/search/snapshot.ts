@@ -9,11 +9,9 @@
  * leaves the old snapshot or the new one, never half of one. A read checks everything it can (format, rules,
  * lengths, checksum) and reports a problem instead of throwing; the caller then rebuilds from the DB.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
+import { readSnapshotFile, type SnapshotFileRead, writeFileAtomically } from '../files/snapshot-file.ts';
 import { EMBEDDED_STATE_LAYOUT, type EmbeddedIndexState } from './embedded.ts';
 import { ANALYSIS_RULES } from './german.ts';
 
@@ -107,58 +105,23 @@ export async function writeSnapshot(file: string, state: EmbeddedIndexState, met
     crc,
   };
   const headerLine = Buffer.from(`${JSON.stringify(header)}\n`);
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w');
-  let written = 0;
-  try {
-    const write = async (data: Uint8Array) => {
-      if (data.byteLength) await handle.write(data);
-      written += data.byteLength;
-    };
-    await write(headerLine);
-    await write(new Uint8Array(padding(headerLine.byteLength)));
+  return writeFileAtomically(file, async (append) => {
+    await append(headerLine);
+    await append(new Uint8Array(padding(headerLine.byteLength)));
     for (const { data } of sections) {
-      await write(data);
-      await write(new Uint8Array(padding(data.byteLength)));
+      await append(data);
+      await append(new Uint8Array(padding(data.byteLength)));
     }
-    await handle.sync();
-    await handle.close();
-    await rename(temporary, file);
-  } catch (err) {
-    await handle.close().catch(() => {});
-    await rm(temporary, { force: true });
-    throw err;
-  }
-  // The rename is durable only once the directory entry is.
-  const directory = await open(dirname(file), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-  return written;
+  });
 }
 
 const padding = (bytes: number) => (ALIGN - (bytes % ALIGN)) % ALIGN;
 
-export type SnapshotRead =
-  | { ok: true; meta: SnapshotMeta; state: EmbeddedIndexState; bytes: number }
-  | { ok: false; problem: string };
+export type SnapshotRead = SnapshotFileRead<{ meta: SnapshotMeta; state: EmbeddedIndexState }>;
 
 /** Reads and checks a snapshot. Never throws for a missing, damaged or foreign file: it says what is wrong. */
-export async function readSnapshot(file: string): Promise<SnapshotRead> {
-  let buffer: Buffer;
-  try {
-    buffer = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, problem: code === 'ENOENT' ? 'no snapshot' : `unreadable (${code ?? 'error'})` };
-  }
-  try {
-    return { ok: true, bytes: buffer.byteLength, ...decode(buffer) };
-  } catch (err) {
-    return { ok: false, problem: (err as Error).message };
-  }
+export function readSnapshot(file: string): Promise<SnapshotRead> {
+  return readSnapshotFile(file, decode);
 }
 
 function decode(buffer: Buffer): { meta: SnapshotMeta; state: EmbeddedIndexState } {
