@@ -1,9 +1,11 @@
 /**
  * One Chromium per process, launched on first use: starting a browser costs a second or more and much memory, while
- * isolated contexts per crawl are cheap. The worker calls closeSharedBrowser on shutdown.
+ * isolated contexts per crawl are cheap. The worker calls closeSharedBrowser on shutdown. Playwright itself is loaded
+ * on first use too: loading it took about half a second of every service start, for the few sources that need a
+ * browser.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 export interface BrowserProvider {
   getBrowser(): Promise<Browser>;
@@ -33,7 +35,9 @@ export const sharedBrowser: BrowserProvider = {
           new Error(`Chromium not found at ${CHROMIUM_PATH}: install the Debian package "chromium"`),
         );
       }
-      const launched = chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+      const launched = import('playwright-core').then(({ chromium }) =>
+        chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }),
+      );
       shared = launched;
       launched.then(
         // A crashed browser is launched again on the next crawl instead of failing every crawl from then on.
