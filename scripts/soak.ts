@@ -295,6 +295,8 @@ let redisClient: Redis | undefined;
 let service: Service | undefined;
 let failed = true;
 const timers: NodeJS.Timeout[] = [];
+/** The load generators, stopped in any case at the end: a run that fails half-way must not keep them going. */
+const loads: Array<{ stop(): void }> = [];
 try {
   let subjects: MatchSubjects = { customerIds: [], vacancyIds: [] };
   let sourceId = '';
@@ -353,6 +355,7 @@ try {
       if (status < 200 || status > 299) error(name, `HTTP ${status}`);
     });
     instance.on('reqError', (err: Error) => error(name, err.message));
+    loads.push(instance);
     streams[name] = figures;
   }
   const submit = employerOrders(running, intervals.employer);
@@ -375,6 +378,11 @@ try {
   let sampledAt = started;
   let failedAtStart: number | undefined;
   const sample = async (): Promise<Sample> => {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) {
+      throw new Error(
+        `the service exited during the soak (${running.child.exitCode ?? running.child.signalCode}):\n${running.logTail()}`,
+      );
+    }
     const [rssMiB, metrics, memory, keys] = await Promise.all([
       running.rssMiB(),
       scrape(running),
@@ -491,6 +499,7 @@ try {
   console.error(err);
 } finally {
   for (const t of timers) clearInterval(t);
+  for (const load of loads) load.stop();
   if (service) report.serviceExit = await service.stop();
   redisClient?.disconnect();
   await redis?.stop();
