@@ -15,12 +15,10 @@ import { createApp } from '../api/app.ts';
 import { MatchService } from '../matchers/service/match-service.ts';
 import { openPglite } from '../src/db/client.ts';
 import { generateVacancies } from '../src/demo/synthetic-vacancies.ts';
-import type { WorkingTime } from '../src/domain/enums.ts';
-import { lookupPlace, lookupPlz } from '../src/geo/plz.ts';
 import { createLogger } from '../src/logging.ts';
 import { EmbeddedSearchEngine } from '../src/search/embedded.ts';
 import { toVacancyDocument } from '../src/vacancies/vacancy.ts';
-import { KIOSK_PLACES, KIOSK_TIMES, KIOSK_WORDS } from './kiosk-queries.ts';
+import { kioskApiPath, kioskPagePath, kioskQueries } from './lib/kiosk-requests.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,59 +34,6 @@ const NOW = Date.UTC(2026, 0, 15, 12);
 const BATCH = 1000;
 const WEIGHT_BUDGET_BYTES = 100 * 1024;
 const P95_TARGET_MS = 50;
-
-// The kiosk mix of bench:search: words, often with a place, radius and working time.
-const RADII = [10, 25, 50];
-
-interface Query {
-  q: string;
-  place?: string;
-  radiusKm?: number;
-  workingTimes?: WorkingTime[];
-  page?: number;
-}
-
-function queries(): Query[] {
-  const out: Query[] = [];
-  KIOSK_WORDS.forEach((q, i) => {
-    const place = KIOSK_PLACES[i % KIOSK_PLACES.length] as string;
-    const radiusKm = RADII[i % RADII.length] as number;
-    const workingTimes = KIOSK_TIMES[i % KIOSK_TIMES.length] as WorkingTime[];
-    out.push(
-      { q },
-      { q, place, radiusKm },
-      { q, place, radiusKm, workingTimes },
-      { q, workingTimes },
-      { q, place, radiusKm, page: 2 },
-    );
-  });
-  return out;
-}
-
-function plzOf(place: string): string {
-  const entry = /^\d{5}$/.test(place) ? lookupPlz(place) : lookupPlace(place);
-  if (!entry) throw new Error(`unknown place ${place}`);
-  return entry.plz;
-}
-
-function pageUrl(query: Query): string {
-  const p = new URLSearchParams({ q: query.q });
-  if (query.place) p.set('ort', query.place);
-  if (query.radiusKm) p.set('umkreis', String(query.radiusKm));
-  for (const t of query.workingTimes ?? []) p.append('arbeitszeit', t);
-  if (query.page) p.set('seite', String(query.page));
-  return `/kiosk/suche?${p}`;
-}
-
-/** The same search through the public JSON API: same engine, same page size, same sort (relevance). */
-function apiUrl(query: Query): string {
-  const p = new URLSearchParams({ q: query.q, per_page: '10' });
-  if (query.place) p.set('plz', plzOf(query.place));
-  if (query.radiusKm) p.set('radius_km', String(query.radiusKm));
-  if (query.workingTimes) p.set('working_time', query.workingTimes.join(','));
-  if (query.page) p.set('page', String(query.page));
-  return `/api/v1/vacancies?${p}`;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -152,13 +97,13 @@ console.log('kiosk start page weight (bytes)');
 console.table(parts);
 
 // 2. Result page vs. API, interleaved so both see the same machine load.
-const mix = queries();
+const mix = kioskQueries();
 for (const query of mix) {
   // Warm-up, and a check that both answer what the benchmark claims to measure.
-  const page = await get(pageUrl(query));
-  const api = await get(apiUrl(query));
+  const page = await get(kioskPagePath(query));
+  const api = await get(kioskApiPath(query));
   if (page.status !== 200 || api.status !== 200) {
-    throw new Error(`${pageUrl(query)} → ${page.status}, ${apiUrl(query)} → ${api.status}`);
+    throw new Error(`${kioskPagePath(query)} → ${page.status}, ${kioskApiPath(query)} → ${api.status}`);
   }
 }
 const pageMs: number[] = [];
@@ -167,11 +112,11 @@ let pageBytes = 0;
 for (let round = 0; round < ROUNDS; round++) {
   for (const query of mix) {
     let t = performance.now();
-    const page = await get(pageUrl(query));
+    const page = await get(kioskPagePath(query));
     pageMs.push(performance.now() - t);
     pageBytes += page.body.byteLength;
     t = performance.now();
-    await get(apiUrl(query));
+    await get(kioskApiPath(query));
     apiMs.push(performance.now() - t);
   }
 }
