@@ -10,12 +10,11 @@
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Ctx } from '../../src/context.ts';
-import { outbox } from '../../src/db/schema.ts';
 import { installationId } from '../../src/installation.ts';
 import type { Logger } from '../../src/logging.ts';
-import { outboxHead } from '../../src/outbox/read-log.ts';
+import { outboxHead, vacancyPositionRow } from '../../src/outbox/read-log.ts';
 import { MatchService } from './match-service.ts';
 import { readVacancySnapshot, type VacancySnapshotMeta, writeVacancySnapshot } from './vacancy-snapshot.ts';
 
@@ -156,7 +155,7 @@ async function foreignProblem(ctx: Ctx, meta: VacancySnapshotMeta): Promise<stri
   }
   if (meta.installation !== installation) return 'snapshot of another installation';
   if ((await outboxHead(ctx)) < meta.position) return 'snapshot ahead of the database';
-  const row = await positionRow(ctx, meta.position);
+  const row = await vacancyPositionRow(ctx, meta.position);
   if (JSON.stringify(row) !== JSON.stringify(meta.positionRow)) {
     return 'outbox differs from the snapshot (restored or replaced database)';
   }
@@ -173,7 +172,7 @@ async function saveSnapshot(
   const position = await service.position();
   const meta = {
     position,
-    positionRow: await positionRow(ctx, position),
+    positionRow: await vacancyPositionRow(ctx, position),
     installation: await installationId(ctx.db),
     writtenAt: new Date().toISOString(),
   };
@@ -182,17 +181,6 @@ async function saveSnapshot(
   const version = service.vacancyVersion;
   const bytes = await writeVacancySnapshot(file, service.vacancyState(), meta);
   return { version, bytes };
-}
-
-async function positionRow(ctx: Ctx, position: number): Promise<VacancySnapshotMeta['positionRow']> {
-  // Vacancy rows are never deleted (customer rows may be, on erasure), so this row is still there on restart.
-  const [row] = await ctx.db
-    .select({ id: outbox.id, aggregateId: outbox.aggregateId, createdAt: outbox.createdAt })
-    .from(outbox)
-    .where(and(lte(outbox.id, position), eq(outbox.aggregateType, 'vacancy')))
-    .orderBy(desc(outbox.id))
-    .limit(1);
-  return row ? { id: row.id, aggregateId: row.aggregateId, createdAt: row.createdAt.getTime() } : null;
 }
 
 /**

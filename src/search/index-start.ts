@@ -11,13 +11,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { appMeta, outbox } from '../db/schema.ts';
+import { appMeta } from '../db/schema.ts';
 import type { Logger } from '../logging.ts';
 import { memoryCursor, type OutboxCursor } from '../outbox/cursor.ts';
 import type { OutboxFollower } from '../outbox/follow.ts';
-import { outboxHead } from '../outbox/read-log.ts';
+import { outboxHead, vacancyPositionRow } from '../outbox/read-log.ts';
 import { EmbeddedSearchEngine } from './embedded.ts';
 import { createIndexFollower, rebuildIndex, sharedIndexCursor } from './index-sync.ts';
 import type { SearchEngine } from './search-engine.ts';
@@ -125,7 +125,7 @@ async function loadSnapshot(ctx: Ctx, engine: EmbeddedSearchEngine, file: string
   const database = await databaseId(ctx);
   if (meta.database !== database) return { ok: false, problem: 'snapshot of another database' };
   if ((await outboxHead(ctx)) < meta.position) return { ok: false, problem: 'snapshot ahead of the database' };
-  const row = await positionRow(ctx, meta.position);
+  const row = await vacancyPositionRow(ctx, meta.position);
   if (JSON.stringify(row) !== JSON.stringify(meta.positionRow)) {
     return { ok: false, problem: 'outbox differs from the snapshot (restored or replaced database)' };
   }
@@ -148,7 +148,7 @@ async function saveSnapshot(
   const position = await cursor.get();
   const meta: Omit<SnapshotMeta, 'documents'> = {
     position,
-    positionRow: await positionRow(ctx, position),
+    positionRow: await vacancyPositionRow(ctx, position),
     database: await createDatabaseId(ctx),
     writtenAt: new Date().toISOString(),
   };
@@ -169,17 +169,6 @@ async function databaseId(ctx: Ctx): Promise<string | undefined> {
 async function createDatabaseId(ctx: Ctx): Promise<string> {
   await ctx.db.insert(appMeta).values({ key: DATABASE_ID_KEY, value: randomUUID() }).onConflictDoNothing();
   return (await databaseId(ctx)) as string;
-}
-
-async function positionRow(ctx: Ctx, position: number): Promise<SnapshotMeta['positionRow']> {
-  // Vacancy rows are never deleted (customer rows may be, on erasure), so this row is still there on restart.
-  const [row] = await ctx.db
-    .select({ id: outbox.id, aggregateId: outbox.aggregateId, createdAt: outbox.createdAt })
-    .from(outbox)
-    .where(and(lte(outbox.id, position), eq(outbox.aggregateType, 'vacancy')))
-    .orderBy(desc(outbox.id))
-    .limit(1);
-  return row ? { id: row.id, aggregateId: row.aggregateId, createdAt: row.createdAt.getTime() } : null;
 }
 
 /**
