@@ -7,12 +7,10 @@
  * (tests/helpers/chaos.ts); the database is read after the service stopped, since it holds the embedded database.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, inArray, isNotNull, like, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../../src/context.ts';
 import type { Db } from '../../src/db/client.ts';
@@ -36,6 +34,7 @@ import { cliRunBudget, measureCliStart, runCli } from '../helpers/cli.ts';
 import { type JobFeedServer, startJobFeedServer } from '../helpers/job-feed-server.ts';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.ts';
 import { type ServiceProcess, startService } from '../helpers/service-process.ts';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jobbruecke-chaos-redis-'));
 const dataDir = join(dir, 'data');
@@ -85,7 +84,7 @@ let redis: RedisServerHandle;
 let service: ServiceProcess;
 let crawlBoard: JobFeedServer;
 let ingestBoard: JobFeedServer;
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: TestSmtpServer;
 let env: Record<string, string>;
 const world = { crawlSource: '', ingestSource: '', employerToken: '', caseworkerToken: '', leadToken: '' };
 
@@ -151,32 +150,6 @@ function ingestJobsFinished(): number {
   return (service.output().match(/"queue":"ingest","job":"ingest".*"msg":"job finished"/g) ?? []).length;
 }
 
-/** An SMTP server on a free loopback port that keeps the Message-ID of every message it accepts. */
-async function startSmtp() {
-  const messageIds: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const id = /^Message-ID:\s*(<[^>]+>)/im.exec(Buffer.concat(chunks).toString())?.[1];
-        messageIds.push(id ?? '(none)');
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    messageIds,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /** Two boards, one branch with its employer service and lead, one employer: written before the service starts. */
 async function seed(db: Db): Promise<void> {
   const ctx: Ctx = { db, log: createLogger('silent'), now: () => new Date() };
@@ -220,7 +193,7 @@ beforeAll(async () => {
   crawlBoard = await startJobFeedServer({ count: CRAWL_POSTINGS, streamMs: 10_000 });
   ingestBoard = await startJobFeedServer({ count: INGEST_POSTINGS });
   ingestBoard.setItems([]);
-  smtp = await startSmtp();
+  smtp = await startSmtpServer();
   await withEmbeddedDatabase(dataDir, seed);
   env = {
     DATA_DIR: dataDir,
@@ -406,7 +379,7 @@ async function milestoneCounts(db: Db, orders: number): Promise<ChaosCounts> {
 async function mailCounts(db: Db): Promise<ChaosCounts> {
   const rows = await db.select({ id: notifications.id, status: notifications.status }).from(notifications);
   const sentIds = rows.filter((r) => r.status === 'sent').map((r) => `<notification-${r.id}@`);
-  const received = smtp.messageIds;
+  const received = smtp.received.map((m) => m.messageId);
   const distinct = new Set(received);
   const delivered = sentIds.filter((prefix) => [...distinct].some((id) => id.startsWith(prefix))).length;
   return {

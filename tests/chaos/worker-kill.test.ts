@@ -12,11 +12,9 @@
  * the test moves their claim time back by the lease instead of waiting, which is what the passing time would do.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { submitOrder } from '../../src/orders/submit.ts';
 import { addSource } from '../../src/sources/sources.ts';
@@ -28,6 +26,7 @@ import { employerWorld, MINIMAL_ORDER } from '../helpers/employer-world.ts';
 import { type JobFeedServer, startJobFeedServer } from '../helpers/job-feed-server.ts';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.ts';
 import { type ServiceProcess, startService } from '../helpers/service-process.ts';
+import { startSmtpServer } from '../helpers/smtp-server.ts';
 
 const postgresUrl = inject('postgresUrl');
 const POSTINGS = 6_000;
@@ -43,50 +42,38 @@ const LEASE = '10 minutes';
 const WAIT_MS = 1_200_000;
 
 /**
- * An SMTP server on a free port that takes its time per message and can act while a message is being received.
- * `hold()` keeps every message that arrives from being accepted until `refuseHeld()`, which refuses them: a kill
- * meant for other jobs then never lands between the server's acceptance and the deliverer recording it, the one
- * window in which SMTP delivery cannot be told apart from a message never sent (src/notifications/deliver.ts).
+ * The test SMTP server, taking its time per message and able to act while a message is being received. `hold()`
+ * keeps every message that arrives from being accepted until `refuseHeld()`, which refuses them: a kill meant for
+ * other jobs then never lands between the server's acceptance and the deliverer recording it, the one window in which
+ * SMTP delivery cannot be told apart from a message never sent (src/notifications/deliver.ts).
  */
 async function startSmtp(onMessage: (n: number) => 'accept' | 'refuse') {
-  const messageIds: string[] = [];
-  let seen = 0;
   let held: Array<() => void> | undefined;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        seen += 1;
-        const refuse = () => callback(new Error('Verbindung abgebrochen'));
-        // Slow enough that a kill lands in a transfer, not between two.
-        setTimeout(() => {
-          if (held) return void held.push(refuse);
-          if (onMessage(seen) === 'refuse') return refuse();
-          const headers = Buffer.concat(chunks)
-            .toString()
-            .replace(/\r\n[ \t]+/g, ' ');
-          messageIds.push(/^Message-ID: (<[^>]+>)/im.exec(headers)?.[1] ?? 'none');
-          callback();
-        }, 50);
-      });
-    },
+  const refused = () => new Error('Verbindung abgebrochen');
+  const server = await startSmtpServer(async (_message, n) => {
+    // Slow enough that a kill lands in a transfer, not between two.
+    await new Promise((r) => setTimeout(r, 50));
+    if (held) {
+      const waiting = held;
+      await new Promise<void>((release) => waiting.push(release));
+      return refused();
+    }
+    return onMessage(n) === 'refuse' ? refused() : 'accept';
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-    messageIds,
+    url: server.url,
+    close: server.close,
+    /** Message-IDs of the accepted messages, in order. */
+    get messageIds() {
+      return server.received.map((m) => m.messageId);
+    },
     hold: () => {
       held ??= [];
     },
     refuseHeld: () => {
-      for (const refuse of held ?? []) refuse();
+      for (const release of held ?? []) release();
       held = undefined;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

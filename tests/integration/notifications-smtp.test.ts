@@ -1,10 +1,4 @@
-/**
- * Notification delivery over real SMTP against an in-process server (smtp-server): a failing first attempt is
- * retried with backoff, a delivered message is never sent again, and the Message-ID names the notification.
- */
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { branches, notifications, users } from '../../src/db/schema.ts';
@@ -15,43 +9,21 @@ import type { MailTransport } from '../../src/notifications/transport.ts';
 import { addUser } from '../../src/users/add-user.ts';
 import { testContext } from '../helpers/context.ts';
 import { openMigrated, testDatabases } from '../helpers/databases.ts';
+import { startSmtpServer } from '../helpers/smtp-server.ts';
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-/** An SMTP server on a free loopback port; `failNext` answers the next message with a temporary error (451). */
+/** The test SMTP server; `failOnce` answers the next message with a temporary error (451). */
 async function startSmtp() {
-  const received: Received[] = [];
   let failNext = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (failNext > 0) {
-          failNext -= 1;
-          const err = Object.assign(new Error('Bitte später erneut versuchen'), { responseCode: 451 });
-          return callback(err);
-        }
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString() });
-        callback();
-      });
-    },
+  const server = await startSmtpServer(() => {
+    if (failNext === 0) return 'accept';
+    failNext -= 1;
+    return Object.assign(new Error('Bitte später erneut versuchen'), { responseCode: 451 });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
+    ...server,
     failOnce: () => {
       failNext = 1;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

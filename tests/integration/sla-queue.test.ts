@@ -10,12 +10,10 @@
  * should be overdue are submitted with a context whose clock stands days back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DelayedError } from 'bullmq';
 import { eq } from 'drizzle-orm';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MatchService } from '../../matchers/service/match-service.ts';
 import { openQueueBackend, type QueueBackend } from '../../queues/backend.ts';
@@ -39,6 +37,7 @@ import { type SlaRules, slaRules } from '../../src/sla/rules.ts';
 import { addUser } from '../../src/users/add-user.ts';
 import { type QueueTestSetup, testQueueBackends } from '../helpers/queue-backends.ts';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.ts';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.ts';
 
 const log = createLogger('silent');
 const HOUR = 3_600_000;
@@ -67,31 +66,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** An SMTP server on a free loopback port that keeps what it receives. */
-async function startSmtp() {
-  const received: Array<{ to: string[]; raw: string }> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString() });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 interface World {
   ctx: Ctx;
@@ -246,13 +220,13 @@ const armed = async (queues: Queues, vacancyId: string, kind: MilestoneKind) =>
 describe.each(testQueueBackends())('SLA timers through the $name queue backend', (backendUnderTest) => {
   let setup: QueueTestSetup;
   let w: World;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtpServer;
   let mail: MailTransport;
 
   beforeAll(async () => {
     setup = await backendUnderTest.open();
     w = await setupWorld(setup.database);
-    smtp = await startSmtp();
+    smtp = await startSmtpServer();
     mail = smtpTransport({ url: smtp.url, from: '"Jobcenter (Test)" <noreply@sla.invalid>' });
   });
   afterAll(async () => {
