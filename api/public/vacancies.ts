@@ -11,6 +11,7 @@ import {
   type SearchEngine,
   type SearchFacets,
   SearchQuery,
+  type SearchResult,
   SearchSort,
 } from '../../src/search/search-engine.ts';
 import { getPublicVacancy } from '../../src/vacancies/public-vacancy.ts';
@@ -67,8 +68,22 @@ export interface VacancyRoutesDeps {
   search: SearchEngine;
 }
 
+function searchJson(result: SearchResult): z.infer<typeof SearchJson> {
+  return {
+    hits: result.hits.map(vacancyHitJson),
+    total: result.total,
+    total_exact: result.totalExact,
+    page: result.page,
+    per_page: result.perPage,
+    facets: facetsJson(result.facets),
+  };
+}
+
 export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
   const app = new Hono();
+  // The embedded engine hands out the same frozen answer while its index is unchanged (src/search/answer-cache.ts):
+  // its JSON is written once, not at every kiosk request. Fresh answers (Meilisearch) are never found here.
+  const bodies = new WeakMap<SearchResult, string>();
 
   app.get(
     '/vacancies',
@@ -111,15 +126,12 @@ export function vacancyRoutes({ ctx, search }: VacancyRoutesDeps) {
       });
       if (!searchQuery.success) throw new ValidationFailed('Ungültige Suchparameter', issuesOf(searchQuery.error));
       const result = await search.search(searchQuery.data);
-      const answer: z.infer<typeof SearchJson> = {
-        hits: result.hits.map(vacancyHitJson),
-        total: result.total,
-        total_exact: result.totalExact,
-        page: result.page,
-        per_page: result.perPage,
-        facets: facetsJson(result.facets),
-      };
-      return c.json(answer);
+      let body = bodies.get(result);
+      if (body === undefined) {
+        body = JSON.stringify(searchJson(result));
+        if (Object.isFrozen(result)) bodies.set(result, body);
+      }
+      return c.body(body, 200, { 'Content-Type': 'application/json' });
     },
   );
 

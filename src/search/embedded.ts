@@ -5,6 +5,7 @@
  * (`snapshot.ts`, `embedded-start.ts`). Design and figures at 100,000 and 1,000,000 vacancies: docs/search-engine.md.
  */
 import { placesOf, toSummary, type VacancyDocument, type VacancySummary } from '../vacancies/vacancy.ts';
+import { AnswerCache, answerKey } from './answer-cache.ts';
 import { type ColumnBytes, toSlotFilter, VacancyColumns } from './columns.ts';
 import { analyse, isStopWord, stem, words } from './german.ts';
 import { nearestPlaceFirst } from './nearest-place.ts';
@@ -109,6 +110,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
   private candidates = new Uint32Array(0);
   private distances = new Float64Array(0);
   private stamp = 0;
+  private readonly answers = new AnswerCache();
 
   /** Grows with every upsert, removal or clear: a snapshot is only worth writing when it moved. */
   get version(): number {
@@ -187,6 +189,12 @@ export class EmbeddedSearchEngine implements SearchEngine {
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
+    const key = answerKey(query);
+    if (key === undefined) return this.compute(query);
+    return this.answers.get(key, this.writes) ?? this.answers.set(key, this.writes, this.compute(query));
+  }
+
+  private compute(query: SearchQuery): SearchResult {
     const filter = toSlotFilter(query);
     const queryWords = this.parseQuery(query.q ?? '');
     this.prepareWorkArrays();
