@@ -90,7 +90,7 @@ async function storedOrRefreshed(
   subject: SubjectRecord,
   changedAt: Date,
 ): Promise<StoredList | undefined> {
-  const stored = await readStored(ctx, subject);
+  const stored = await readStored(ctx, subject, service.parsedLists);
   if (isFresh(stored, changedAt, ctx.now())) return stored;
   return refreshStored(ctx, service, subject);
 }

@@ -28,6 +28,7 @@ import {
   loadOpenVacancies,
   loadProfiles,
 } from './load.ts';
+import { ParsedLists } from './match-store.ts';
 import { pairProposalState } from './proposal-state.ts';
 import type { VacancyState } from './vacancy-snapshot.ts';
 
@@ -68,6 +69,8 @@ export class MatchService {
   private readonly unmatchable = new Set<string>();
   private readonly cursor: OutboxCursor;
   private readonly follower: OutboxFollower;
+  /** Stored lists this process has parsed (match-store.ts); a customer leaving the index leaves them too. */
+  readonly parsedLists = new ParsedLists();
   /** Counts changes to the vacancies, so a snapshot is written only when they changed (match-start.ts). */
   vacancyVersion = 0;
 
@@ -271,6 +274,7 @@ export class MatchService {
   }
 
   private removeCustomer(id: string): void {
+    this.parsedLists.forgetCustomer(id);
     const previous = this.customers.get(id);
     if (!previous) return;
     this.customers.remove(id);

@@ -4,7 +4,7 @@
  * read, see engine/proposals.ts), includes the activation profile flagged per result, and holds more entries than
  * one page so branch and profile filters can usually be served from it.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../../src/context.ts';
 import { matches } from '../../src/db/schema.ts';
 import type { MatchProfile } from '../../src/domain/customer.ts';
@@ -17,6 +17,11 @@ import type { Subject } from './proposal-state.ts';
 export const STORED_LIMIT = 50;
 /** A stored list older than this is ranked again on read: other subjects' changes do not invalidate it. */
 export const STORED_MAX_AGE_MS = 5 * 60_000;
+/**
+ * Parsed stored lists a process keeps (about 130 kB of heap each, so some 65 MB): the lists of a few hundred subjects
+ * a branch's caseworkers have open in a day.
+ */
+export const PARSED_LISTS_KEPT = 500;
 
 export interface StoredList<T extends MatchResult = MatchResult> {
   results: T[];
@@ -26,12 +31,77 @@ export interface StoredList<T extends MatchResult = MatchResult> {
 
 const bySubject = (subject: Subject) => and(eq(matches.subjectType, subject.type), eq(matches.subjectId, subject.id));
 
-export async function readStored(ctx: Ctx, subject: Subject): Promise<StoredList | undefined> {
+/**
+ * Stored lists as read and parsed by this process, each valid for exactly the row version it was read at (its
+ * `computed_at`): a read then asks the DB for that instant only and parses the 80-kB list again only when the row
+ * changed. Held by the process's match service, which drops every list naming a customer the moment the customer
+ * leaves its index (deleted, restricted, out of the market), so a list with someone erased never outlives the sync
+ * that tells this process about it.
+ */
+export class ParsedLists {
+  private readonly lists = new Map<string, StoredList>();
+
+  constructor(private readonly capacity = PARSED_LISTS_KEPT) {}
+
+  get(subject: Subject): StoredList | undefined {
+    return this.lists.get(keyOf(subject));
+  }
+
+  keep(subject: Subject, list: StoredList): void {
+    const key = keyOf(subject);
+    this.lists.delete(key);
+    this.lists.set(key, list);
+    if (this.lists.size > this.capacity) this.lists.delete(this.lists.keys().next().value as string);
+  }
+
+  forget(subject: Subject): void {
+    this.lists.delete(keyOf(subject));
+  }
+
+  /** Drops the customer's own list and every vacancy list that names the customer. */
+  forgetCustomer(customerId: string): void {
+    this.lists.delete(keyOf({ type: 'customer', id: customerId }));
+    for (const [key, list] of this.lists) {
+      if (key.startsWith('vacancy:') && list.results.some((r) => (r as CandidateResult).customerId === customerId)) {
+        this.lists.delete(key);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.lists.size;
+  }
+}
+
+const keyOf = (subject: Subject) => `${subject.type}:${subject.id}`;
+
+/**
+ * The subject's stored list. With `parsed`, a list this process has already parsed at the row's current version is
+ * taken from there (the DB sends no results then); a fresh one read anew is kept for the next read.
+ */
+export async function readStored(ctx: Ctx, subject: Subject, parsed?: ParsedLists): Promise<StoredList | undefined> {
+  const known = parsed?.get(subject);
+  const results = known
+    ? sql<
+        unknown[] | null
+      >`case when ${matches.computedAt} = ${known.computedAt.toISOString()}::timestamptz then null else ${matches.results} end`.mapWith(
+        matches.results,
+      )
+    : matches.results;
   const [row] = await ctx.db
-    .select({ results: matches.results, excludedCount: matches.excludedCount, computedAt: matches.computedAt })
+    .select({ results, excludedCount: matches.excludedCount, computedAt: matches.computedAt })
     .from(matches)
     .where(bySubject(subject));
-  return row && { results: row.results as MatchResult[], excludedCount: row.excludedCount, computedAt: row.computedAt };
+  if (!row) {
+    parsed?.forget(subject);
+    return undefined;
+  }
+  if (known && row.results === null) return known;
+  const list = { results: row.results as MatchResult[], excludedCount: row.excludedCount, computedAt: row.computedAt };
+  // Only a fresh list is worth keeping; a stale one is ranked again right away (and lists made stale by an erasure
+  // all carry the same instant, so that instant cannot tell their versions apart).
+  if (parsed && ctx.now().getTime() - list.computedAt.getTime() <= STORED_MAX_AGE_MS) parsed.keep(subject, list);
+  return list;
 }
 
 /** Fresh: computed after the subject's last change and not older than STORED_MAX_AGE_MS. */

@@ -3,7 +3,7 @@
  * pairs that already exist in any status (never suggested again). Read at query time, never cached, because a
  * proposal written a second ago must already count against the cap.
  */
-import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import type { Ctx } from '../../src/context.ts';
 import { proposals } from '../../src/db/schema.ts';
 import type { ProposalState } from '../engine/proposals.ts';
@@ -14,31 +14,43 @@ export interface Subject {
   id: string;
 }
 
-async function openCounts(ctx: Ctx, by: 'vacancy' | 'customer'): Promise<Map<string, number>> {
-  const column = by === 'vacancy' ? proposals.vacancyId : proposals.customerId;
-  const rows = await ctx.db
-    .select({ id: column, n: sql<number>`count(*)::int` })
-    .from(proposals)
-    .where(and(eq(proposals.status, 'open'), isNotNull(column)))
-    .groupBy(column);
-  return new Map(rows.flatMap((r) => (r.id === null ? [] : [[r.id, r.n] as const])));
-}
+type StateRow = {
+  customer_id: string | null;
+  vacancy_id: string | null;
+  status: string | null;
+  /** Set on the count rows only: open proposals of `other_id`. */
+  open_count: number | null;
+  other_id: string | null;
+};
 
+/**
+ * One statement for both parts (a list read makes several, and each costs a round trip, on the embedded database a
+ * millisecond): the subject's own pairs in any status, then the other side's open counts over the whole table (it
+ * stays small: proposals are written by hand, a few per vacancy).
+ */
 export async function proposalState(ctx: Ctx, subject: Subject): Promise<ProposalState> {
-  const subjectColumn = subject.type === 'vacancy' ? proposals.vacancyId : proposals.customerId;
-  const pairs = await ctx.db
-    .select({ customerId: proposals.customerId, vacancyId: proposals.vacancyId, status: proposals.status })
-    .from(proposals)
-    .where(eq(subjectColumn, subject.id));
+  const own = subject.type === 'vacancy' ? proposals.vacancyId : proposals.customerId;
+  const other = subject.type === 'vacancy' ? proposals.customerId : proposals.vacancyId;
+  const result = await ctx.db.execute<StateRow>(sql`
+    select ${proposals.customerId}::text as customer_id, ${proposals.vacancyId}::text as vacancy_id,
+      ${proposals.status} as status, null::int as open_count, null::text as other_id
+    from ${proposals} where ${own} = ${subject.id}
+    union all
+    select null, null, null, count(*)::int, ${other}::text
+    from ${proposals} where ${proposals.status} = 'open' and ${other} is not null group by ${other}`);
+  const rows = (result as unknown as { rows: StateRow[] }).rows;
+  const pairs = rows.filter((r) => r.open_count === null);
   const openHere = pairs.filter((p) => p.status === 'open').length;
-  // The other side's counts matter for every candidate, so they are counted over the whole table (it stays small:
-  // proposals are written by hand, a few per vacancy).
-  const other = await openCounts(ctx, subject.type === 'vacancy' ? 'customer' : 'vacancy');
-  const own = new Map([[subject.id, openHere]]);
+  const counts = new Map(
+    rows.flatMap((r) => (r.open_count === null ? [] : [[r.other_id as string, r.open_count] as const])),
+  );
+  const ownCount = new Map([[subject.id, openHere]]);
   return {
-    perVacancy: subject.type === 'vacancy' ? own : other,
-    perCustomer: subject.type === 'customer' ? own : other,
-    existing: new Set(pairs.flatMap((p) => (p.customerId === null ? [] : [proposalKey(p.customerId, p.vacancyId)]))),
+    perVacancy: subject.type === 'vacancy' ? ownCount : counts,
+    perCustomer: subject.type === 'customer' ? ownCount : counts,
+    existing: new Set(
+      pairs.flatMap((p) => (p.customer_id === null ? [] : [proposalKey(p.customer_id, p.vacancy_id as string)])),
+    ),
   };
 }
 

@@ -10,6 +10,7 @@ import { MatchService } from '../../matchers/service/match-service.ts';
 import { rematch } from '../../matchers/service/rematch.ts';
 import { withTransaction } from '../../src/context.ts';
 import { readCustomerRecord } from '../../src/customers/access.ts';
+import { deleteCustomer } from '../../src/customers/retention.ts';
 import type { Database } from '../../src/db/client.ts';
 import { branches, customers, matches, outbox, proposals, vacancies } from '../../src/db/schema.ts';
 import { deterministicUuid } from '../../src/demo/random.ts';
@@ -239,5 +240,68 @@ describe.each(testDatabases())('match service and DB on $name', (factory) => {
     await expect(
       vacancyMatchList(ctx, service, closing, { limit: 5, includeActivation: false, branchId: null }),
     ).rejects.toThrow(/nicht offen/);
+  });
+  describe('stored lists parsed once per row version', () => {
+    const subject = VACANCIES[20]!;
+    const read = (limit = 20) =>
+      vacancyMatchList(ctx, service, subject, { limit, includeActivation: false, branchId: null });
+    const storedRow = async () =>
+      (
+        await database.db
+          .select({ results: matches.results })
+          .from(matches)
+          .where(and(eq(matches.subjectType, 'vacancy'), eq(matches.subjectId, subject)))
+      )[0];
+
+    it('serves a list read before as it was, and one changed in the DB since as it now is', async () => {
+      await read(); // ranks and stores the list; the next read parses it
+      expect(service.parsedLists.get({ type: 'vacancy', id: subject })).toBeUndefined();
+      const first = await read();
+      expect(first.source).toBe('stored');
+      expect(service.parsedLists.get({ type: 'vacancy', id: subject })).toBeDefined();
+      expect((await read()).results).toEqual(first.results);
+
+      // Another process stores a new ranking: here, the same without its first customer, a second later.
+      const top = first.results[0]!.customerId;
+      const row = await storedRow();
+      await database.db
+        .update(matches)
+        .set({
+          results: (row!.results as Array<{ customerId: string }>).filter((r) => r.customerId !== top),
+          computedAt: new Date(NOW.getTime() - 1_000),
+        })
+        .where(and(eq(matches.subjectType, 'vacancy'), eq(matches.subjectId, subject)));
+      const after = await read();
+      expect(after.source).toBe('stored');
+      expect(after.computedAt).toEqual(new Date(NOW.getTime() - 1_000));
+      expect(after.results.map((r) => r.customerId)).not.toContain(top);
+      expect(after.results.map((r) => r.customerId)).toEqual(
+        first.results
+          .map((r) => r.customerId)
+          .filter((id) => id !== top)
+          .concat(after.results.at(-1)!.customerId),
+      );
+    });
+
+    it('forgets every parsed list naming a customer once the customer is deleted, at the next sync', async () => {
+      const list = await read();
+      const gone = list.results[0]!.customerId;
+      const customer = (await readCustomerRecord(ctx, gone))!;
+      await customerMatchList(ctx, service, customer, { limit: 20 });
+      await customerMatchList(ctx, service, customer, { limit: 20 });
+      expect(service.parsedLists.get({ type: 'vacancy', id: subject })).toBeDefined();
+      expect(service.parsedLists.get({ type: 'customer', id: gone })).toBeDefined();
+
+      await deleteCustomer({
+        ctx,
+        actor: { userId: deterministicUuid(93, 1), role: 'admin', branchId: null, employerId: null },
+        id: gone,
+        input: { reason: 'erasure_request' },
+      });
+      await service.sync(ctx);
+      expect(service.parsedLists.get({ type: 'customer', id: gone })).toBeUndefined();
+      expect(service.parsedLists.get({ type: 'vacancy', id: subject })).toBeUndefined();
+      expect((await read()).results.map((r) => r.customerId)).not.toContain(gone);
+    });
   });
 });
