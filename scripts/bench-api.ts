@@ -24,13 +24,18 @@
  * Options: --docs N (100000), --duration S (60), --connections N (50), --caseworker-connections N (10),
  * --profile (the service runs with --cpu-prof; where its CPU went is printed per run and the data directory kept),
  * --keep (keep the data directory), --data-dir DIR (use a data directory kept by an earlier run instead of preparing
- * one: minutes saved when profiling, but its lists and audit trail are no longer fresh). Prints a table per run and
- * one JSON line with every figure last; exits 1 when a target is missed.
+ * one: minutes saved when profiling, but its lists and audit trail are no longer fresh), --postgres-url URL (the
+ * scale-out mode: the demo city goes into a fresh database on that PostgreSQL server and --api-processes N (2) API
+ * processes, `jobbruecke start --api` each with its own embedded search index, share the load, which the load
+ * generator spreads evenly over them as a reverse proxy would; the database is dropped afterwards unless --keep).
+ * Prints a table per run and one JSON line with every figure last; exits 1 when a target is missed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { Config } from '../src/config.ts';
 import type { Ctx } from '../src/context.ts';
 import { freePort } from '../tests/helpers/ports.ts';
 import { accessLogFigures, type RouteFigures } from './lib/access-log.ts';
@@ -49,12 +54,18 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
+    'postgres-url': { type: 'string' },
+    'api-processes': { type: 'string', default: '2' },
   },
 });
 const DOCS = Number(values.docs);
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const CASEWORKER_CONNECTIONS = Number(values['caseworker-connections']);
+const POSTGRES_URL = values['postgres-url'];
+const API_PROCESSES = POSTGRES_URL ? Number(values['api-processes']) : 1;
+if (!Number.isInteger(API_PROCESSES) || API_PROCESSES < 1) throw new Error('--api-processes: a number of processes');
+if (POSTGRES_URL && values['data-dir']) throw new Error('--data-dir reuses an embedded database; leave it out');
 const WARMUP_SEC = 5;
 const SUBJECTS = 200;
 const START_TIMEOUT_MS = 10 * 60_000;
@@ -80,37 +91,85 @@ interface RunFigures extends LoadFigures {
   load: number[];
 }
 
+/** The processes a run loads: the one embedded service, or the API processes of the scale-out mode. */
+interface Fleet {
+  services: Service[];
+  /** Summed over the processes. */
+  rssMiB(): Promise<number>;
+  cpuMs(): Promise<number>;
+}
+
+function fleetOf(services: Service[]): Fleet {
+  const sum = async (each: (s: Service) => Promise<number>) =>
+    (await Promise.all(services.map(each))).reduce((a, b) => a + b, 0);
+  return { services, rssMiB: () => sum((s) => s.rssMiB()), cpuMs: () => sum((s) => s.cpuMs()) };
+}
+
+/**
+ * The connections spread evenly over the processes, as a reverse proxy in front of them would; counts are summed and
+ * latencies are the slowest process's (percentiles of separate runs cannot be merged exactly, so this is an upper
+ * bound).
+ */
+async function loadFleet(
+  fleet: Fleet,
+  connections: number,
+  durationSec: number,
+  next: () => LoadRequest,
+): Promise<LoadFigures> {
+  const each = Math.max(1, Math.round(connections / fleet.services.length));
+  const runs = await Promise.all(
+    fleet.services.map((s) => startLoad({ baseUrl: s.baseUrl, connections: each, durationSec, next }).figures),
+  );
+  if (runs.length === 1) return runs[0] as LoadFigures;
+  const total = (pick: (f: LoadFigures) => number) => runs.reduce((sum, f) => sum + pick(f), 0);
+  const worst = (pick: (f: LoadFigures) => number) => Math.max(...runs.map(pick));
+  const statusCodes: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [code, n] of Object.entries(run.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  }
+  return {
+    requests: total((f) => f.requests),
+    requestsPerSec: total((f) => f.requestsPerSec),
+    p50Ms: worst((f) => f.p50Ms),
+    p90Ms: worst((f) => f.p90Ms),
+    p99Ms: worst((f) => f.p99Ms),
+    maxMs: worst((f) => f.maxMs),
+    errors: total((f) => f.errors),
+    non2xx: total((f) => f.non2xx),
+    statusCodes,
+  };
+}
+
 /** The runs with their time windows, so the service's CPU profile (written when it stops) can be split by run. */
 const profiled: Array<{ label: string; window: { fromUs: number; toUs: number } }> = [];
 
 /** One measured run, with the service's RSS sampled every second. */
 async function measure(
-  service: Service,
+  fleet: Fleet,
   label: string,
   connections: number,
   durationSec: number,
   next: () => LoadRequest,
 ): Promise<RunFigures> {
-  const samples: number[] = [await service.rssMiB()];
-  const serviceCpu = await service.cpuMs();
+  const samples: number[] = [await fleet.rssMiB()];
+  const serviceCpu = await fleet.cpuMs();
   const ownCpu = process.cpuUsage();
   const fromUs = monotonicUs();
   const from = new Date();
   const timer = setInterval(() => {
-    service.rssMiB().then(
+    fleet.rssMiB().then(
       (mib) => samples.push(mib),
       () => {},
     );
   }, 1000);
-  const { figures } = startLoad({ baseUrl: service.baseUrl, connections, durationSec, next });
-  const result = await figures;
+  const result = await loadFleet(fleet, connections, durationSec, next);
   const toUs = monotonicUs();
   clearInterval(timer);
-  samples.push(await service.rssMiB());
+  samples.push(await fleet.rssMiB());
   const own = process.cpuUsage(ownCpu);
   const perRequest = (ms: number) => Math.round((ms / Math.max(1, result.requests)) * 1000) / 1000;
   const cpuMsPerRequest = {
-    service: perRequest((await service.cpuMs()) - serviceCpu),
+    service: perRequest((await fleet.cpuMs()) - serviceCpu),
     loadGenerator: perRequest((own.user + own.system) / 1000),
   };
   const rssMiB = {
@@ -125,7 +184,10 @@ async function measure(
     rssMiB,
     rssSteady: rssMiB.end <= rssMiB.middle * (1 + RSS_TOLERANCE),
     cpuMsPerRequest,
-    serverSide: await accessLogFigures(service.logFile, { from, to: new Date() }),
+    serverSide: await accessLogFigures(
+      fleet.services.map((s) => s.logFile),
+      { from, to: new Date() },
+    ),
     load: loadAverage(),
   };
   profiled.push({ label, window: { fromUs, toUs } });
@@ -169,6 +231,29 @@ async function readEveryList(service: Service, subjects: MatchSubjects): Promise
   }
 }
 
+/** A fresh database on the server for this run; `drop` removes it again. */
+async function createBenchDatabase(serverUrl: string, name: string) {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
 const report: Record<string, unknown> = {
   bench: 'api',
   docs: DOCS,
@@ -178,9 +263,16 @@ const report: Record<string, unknown> = {
   cpus: availableParallelism(),
   loadGenerator: 'autocannon 8, in this process, on the same cores as the service',
   loadAverageAtStart: loadAverage(),
+  mode: POSTGRES_URL
+    ? `scale-out: PostgreSQL server, ${API_PROCESSES} API processes (start --api), embedded search in each`
+    : 'embedded: one process (start), PGlite, embedded queues and search',
 };
 const dataDir = values['data-dir'] ?? (await mkdtemp(join(tmpdir(), 'bench-api-')));
-let service: Service | undefined;
+/** The run's own database on the PostgreSQL server, dropped at the end unless --keep. */
+const postgres = POSTGRES_URL
+  ? await createBenchDatabase(POSTGRES_URL, `jobbruecke_bench_api_${process.pid}`)
+  : undefined;
+let fleet: Fleet | undefined;
 let failed = false;
 try {
   const prepareStart = performance.now();
@@ -188,38 +280,59 @@ try {
   const pickSubjects = async (ctx: Ctx) => {
     subjects = await matchSubjects(ctx, 1, SUBJECTS);
   };
+  const db: Config['db'] = postgres
+    ? { kind: 'postgres', url: postgres.url }
+    : { kind: 'pglite', dir: join(dataDir, 'db') };
   if (values['data-dir']) await withDemoCity(dataDir, pickSubjects);
-  else report.city = await prepareDemoCity(dataDir, DOCS, pickSubjects);
+  else report.city = await prepareDemoCity(dataDir, DOCS, pickSubjects, db);
   if (subjects.customerIds.length === 0 || subjects.vacancyIds.length === 0) throw new Error('no match subjects');
   report.prepareMs = Math.round(performance.now() - prepareStart);
   report.subjects = { vacancies: subjects.vacancyIds.length, customers: subjects.customerIds.length };
   console.log(`demo city: ${JSON.stringify(report.city ?? dataDir)}, prepared in ${report.prepareMs} ms`);
 
-  service = startService({
-    dataDir,
-    port: await freePort(),
-    logFile: join(dataDir, 'service.log'),
-    nodeArgs: values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(dataDir, 'profile')] : [],
-    env: { TRUST_PROXY: '127.0.0.1', KIOSK_NETWORKS: KIOSK_NETWORK, KIOSK_REQUESTS_PER_MINUTE: '100000' },
-  });
-  report.readyMs = Math.round(await serviceReady(service, START_TIMEOUT_MS));
-  report.snapshotsWrittenMs = Math.round(await snapshotsWritten(service, dataDir, START_TIMEOUT_MS));
+  const env: Record<string, string> = {
+    TRUST_PROXY: '127.0.0.1',
+    KIOSK_NETWORKS: KIOSK_NETWORK,
+    KIOSK_REQUESTS_PER_MINUTE: '100000',
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+  };
+  const services: Service[] = [];
+  for (let i = 0; i < API_PROCESSES; i++) {
+    services.push(
+      startService({
+        // Each process keeps its index snapshots in a data directory of its own.
+        dataDir: postgres ? join(dataDir, `api-${i}`) : dataDir,
+        port: await freePort(),
+        logFile: join(dataDir, postgres ? `service-${i}.log` : 'service.log'),
+        nodeArgs: values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(dataDir, 'profile')] : [],
+        args: postgres ? ['--api'] : [],
+        env,
+      }),
+    );
+  }
+  const running = fleetOf(services);
+  fleet = running;
+  const each = (wait: (s: Service, i: number) => Promise<number>) =>
+    Promise.all(services.map(wait)).then((ms) => Math.round(Math.max(...ms)));
+  report.readyMs = await each((s) => serviceReady(s, START_TIMEOUT_MS));
+  report.snapshotsWrittenMs = await each((s, i) =>
+    snapshotsWritten(s, postgres ? join(dataDir, `api-${i}`) : dataDir, START_TIMEOUT_MS),
+  );
 
-  const running = service;
   const warmUp = async (connections: number, next: () => LoadRequest) => {
-    const warm = await startLoad({ baseUrl: running.baseUrl, connections, durationSec: WARMUP_SEC, next }).figures;
+    const warm = await loadFleet(running, connections, WARMUP_SEC, next);
     if (warm.errors > 0 || warm.non2xx > 0) throw new Error(`warm-up failed: ${JSON.stringify(warm.statusCodes)}`);
   };
   const asset = () => ({ path: '/assets/kiosk.css' });
   await warmUp(CONNECTIONS, asset);
-  const baseline = await measure(service, 'baseline (static asset)', CONNECTIONS, DURATION, asset);
+  const baseline = await measure(running, 'baseline (static asset)', CONNECTIONS, DURATION, asset);
   await warmUp(CONNECTIONS, kioskRequests());
-  const kiosk = await measure(service, 'kiosk search', CONNECTIONS, DURATION, kioskRequests());
+  const kiosk = await measure(running, 'kiosk search', CONNECTIONS, DURATION, kioskRequests());
   // Right before their run, so every list is stored and fresh (younger than STORED_MAX_AGE_MS) whatever --duration.
-  await readEveryList(service, subjects);
+  await readEveryList(services[0] as Service, subjects);
   await warmUp(CASEWORKER_CONNECTIONS, caseworkerRequests(subjects));
   const caseworker = await measure(
-    service,
+    running,
     'caseworker match lists',
     CASEWORKER_CONNECTIONS,
     DURATION,
@@ -273,8 +386,8 @@ try {
   report.error = (err as Error).message;
   console.error(err);
 } finally {
-  if (service) {
-    report.serviceExit = await service.stop();
+  if (fleet) {
+    report.serviceExit = await Promise.all(fleet.services.map((s) => s.stop()));
     if (values.profile) {
       const dir = join(dataDir, 'profile');
       const profiles: Record<string, unknown> = {};
@@ -287,6 +400,10 @@ try {
       }
       report.profiles = { dir, ...profiles };
     }
+  }
+  if (postgres) {
+    if (values.keep || values.profile) console.log(`database kept: ${postgres.url}`);
+    else await postgres.drop();
   }
   if (values.keep || values.profile || values['data-dir']) console.log(`data directory kept: ${dataDir}`);
   else await rm(dataDir, { recursive: true, force: true });

@@ -18,16 +18,23 @@ function routeOf(method: string, path: string): string {
   return `${method} ${path.replace(/\/[0-9a-f]{8}-[0-9a-f-]{27}/g, '/:id').replace(/\?.*$/, '')}`;
 }
 
-/** Routes with at least `minRequests` requests logged between `from` and `to` (ISO times, inclusive). */
+/**
+ * Routes with at least `minRequests` requests logged between `from` and `to` (ISO times, inclusive), over the logs of
+ * one or more service processes.
+ */
 export async function accessLogFigures(
-  logFile: string,
+  logFiles: string | readonly string[],
   window: { from?: Date; to?: Date } = {},
   minRequests = 10,
 ): Promise<Record<string, RouteFigures>> {
   const from = window.from?.toISOString() ?? '';
   const to = window.to?.toISOString() ?? '~';
   const groups = new Map<string, { ms: number[]; statuses: Record<string, number> }>();
-  for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
+  const lines: string[] = [];
+  for (const file of typeof logFiles === 'string' ? [logFiles] : logFiles) {
+    lines.push(...(await readFile(file, 'utf8')).split('\n'));
+  }
+  for (const line of lines) {
     if (!line.includes('"msg":"request"')) continue;
     const r = JSON.parse(line) as { time: string; method: string; path: string; status: number; ms: number };
     if (r.time < from || r.time > to) continue;

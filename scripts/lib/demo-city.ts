@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { and, count, eq, isNotNull, isNull } from 'drizzle-orm';
+import type { Config } from '../../src/config.ts';
 import { type Ctx, withTransaction } from '../../src/context.ts';
 import { bulkInsert } from '../../src/db/bulk-insert.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -29,33 +30,49 @@ export interface DemoCity {
   customers: number;
 }
 
-/** The demo city plus synthetic open vacancies up to `docs`, in a fresh embedded database under `dataDir`. */
-export function prepareDemoCity(dataDir: string, docs: number, more?: (ctx: Ctx) => Promise<void>): Promise<DemoCity> {
-  return withDemoCity(dataDir, async (ctx) => {
-    await seedDemo(ctx);
-    const open = await openVacancyCount(ctx);
-    const extra = Math.max(0, docs - open);
-    const now = Date.now();
-    const generated = generateVacancies(extra, SYNTHETIC_SEED, now);
-    for (let i = 0; i < generated.length; i += INSERT_BATCH) {
-      const rows = generated.slice(i, i + INSERT_BATCH).map((v) => ({
-        id: randomUUID(),
-        status: 'open' as const,
-        ...normaliseSynthetic(v),
-        createdAt: v.publishedAt,
-        updatedAt: v.publishedAt,
-      }));
-      await withTransaction(ctx, (tx) => bulkInsert(tx.db, vacancies, rows));
-    }
-    await more?.(ctx);
-    const [people] = await ctx.db.select({ n: count() }).from(customers);
-    return { openVacancies: open + extra, customers: people?.n ?? 0 };
-  });
+/**
+ * The demo city plus synthetic open vacancies up to `docs`, in a fresh embedded database under `dataDir`, or in the
+ * empty PostgreSQL database `db` names.
+ */
+export function prepareDemoCity(
+  dataDir: string,
+  docs: number,
+  more?: (ctx: Ctx) => Promise<void>,
+  db?: Config['db'],
+): Promise<DemoCity> {
+  return withDemoCity(
+    dataDir,
+    async (ctx) => {
+      await seedDemo(ctx);
+      const open = await openVacancyCount(ctx);
+      const extra = Math.max(0, docs - open);
+      const now = Date.now();
+      const generated = generateVacancies(extra, SYNTHETIC_SEED, now);
+      for (let i = 0; i < generated.length; i += INSERT_BATCH) {
+        const rows = generated.slice(i, i + INSERT_BATCH).map((v) => ({
+          id: randomUUID(),
+          status: 'open' as const,
+          ...normaliseSynthetic(v),
+          createdAt: v.publishedAt,
+          updatedAt: v.publishedAt,
+        }));
+        await withTransaction(ctx, (tx) => bulkInsert(tx.db, vacancies, rows));
+      }
+      await more?.(ctx);
+      const [people] = await ctx.db.select({ n: count() }).from(customers);
+      return { openVacancies: open + extra, customers: people?.n ?? 0 };
+    },
+    db,
+  );
 }
 
-/** Opens (and migrates) the embedded database under `dataDir` for `use`, and closes it again. */
-export async function withDemoCity<T>(dataDir: string, use: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const database = await openDatabase({ kind: 'pglite', dir: join(dataDir, 'db') });
+/** Opens (and migrates) the embedded database under `dataDir`, or `db`, for `use`, and closes it again. */
+export async function withDemoCity<T>(
+  dataDir: string,
+  use: (ctx: Ctx) => Promise<T>,
+  db: Config['db'] = { kind: 'pglite', dir: join(dataDir, 'db') },
+): Promise<T> {
+  const database = await openDatabase(db);
   try {
     await database.migrate();
     return await use({ db: database.db, log: createLogger('warn'), now: () => new Date() });

@@ -25,6 +25,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Node.js options for the service process, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Options of `jobbruecke start`, e.g. `--api` for the API role alone (the scale-out mode). */
+  args?: string[];
   logFile: string;
 }
 
@@ -56,7 +58,7 @@ export function startService(options: ServiceOptions): Service {
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'MEILI_URL', 'QUEUE_BACKEND', 'QUEUE_PREFIX']) delete env[name];
   Object.assign(env, options.env);
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'start'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'start', ...(options.args ?? [])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', log, log],
