@@ -33,6 +33,10 @@ const ComponentHealth = z.strictObject({ status: z.enum(['up', 'down']), kind: z
 const HealthJson = z.strictObject({
   status: z.enum(['up', 'down']),
   components: z.strictObject({ db: ComponentHealth, queue: ComponentHealth, search: ComponentHealth }),
+  loading: z
+    .array(z.enum(['matcher']))
+    .optional()
+    .describe('Parts still loading after a start; their routes answer 503 with Retry-After meanwhile'),
 }) satisfies z.ZodType<HealthReport>;
 
 /** Larger than any vacancy or profile a client sends, far smaller than what could hurt the process. */

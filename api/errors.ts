@@ -3,7 +3,15 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { AppError, type ErrorCode, type Issue, issuesOf, LimitExceeded, ValidationFailed } from '../src/errors.ts';
+import {
+  AppError,
+  type ErrorCode,
+  type Issue,
+  issuesOf,
+  LimitExceeded,
+  Unavailable,
+  ValidationFailed,
+} from '../src/errors.ts';
 import type { Logger } from '../src/logging.ts';
 import { ProposalsRefused } from '../src/proposals/send.ts';
 import { PROBLEM_LIMITS } from './problem.ts';
@@ -99,7 +107,9 @@ function membersOf(err: AppError): Record<string, unknown> {
 export function toProblem(log: Logger) {
   return function onError(err: Error, c: Context): Response {
     if (err instanceof AppError) {
-      if (err instanceof LimitExceeded) c.header('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof LimitExceeded || err instanceof Unavailable) {
+        c.header('Retry-After', String(err.retryAfterSeconds));
+      }
       // Refused body content answers 422 on the routes that ask for it (api/validate.ts); everything else 400.
       const status = err instanceof ValidationFailed ? refusedContentStatus(c) : STATUS[err.code];
       return problem(c, status, {

@@ -44,7 +44,7 @@ export type ProblemStatus = keyof typeof PROBLEM_STATUSES;
 
 /**
  * Every `code` a problem may carry. No route declares the two server-side ones: `internal` is the 500 (the fuzzing
- * asserts there is none), `unavailable` a 503 no verb raises today.
+ * asserts there is none), `unavailable` the 503 of the matcher's routes in the seconds it loads after a start.
  */
 export const ProblemCode = z.enum([
   'internal',

@@ -8,6 +8,7 @@ import { type IncomingMessage, type Server, type ServerOptions, STATUS_CODES } f
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
+import { matcherWhileLoading } from '../matchers/service/while-loading.ts';
 import { checkHealth } from '../src/health.ts';
 import type { Logger } from '../src/logging.ts';
 import { sharedIndexCursor } from '../src/search/index-sync.ts';
@@ -159,7 +160,10 @@ export async function startApi(
   const queues = await container.queues();
   const indexFollower = await container.indexFollower();
   const search = await container.search();
-  const matchService = await container.matchService();
+  // The kiosk needs the search index only: the API listens while the matcher loads (matchers/service/while-loading.ts);
+  // the start command awaits the load itself and fails if it fails.
+  const matcher = matcherWhileLoading(container.matchService());
+  const matchService = matcher.service;
 
   let follow: NodeJS.Timeout | undefined;
   if (config.search.kind === 'embedded' && indexFollower) {
@@ -189,11 +193,14 @@ export async function startApi(
           : indexFollower?.position?.bind(indexFollower),
     },
     health: () =>
-      checkHealth({
-        db: { kind: database.kind, check: () => database.ping() },
-        queue: { kind: queues.backend.kind, check: () => queues.backend.ping() },
-        search: { kind: config.search.kind, check: () => search.health() },
-      }),
+      checkHealth(
+        {
+          db: { kind: database.kind, check: () => database.ping() },
+          queue: { kind: queues.backend.kind, check: () => queues.backend.ping() },
+          search: { kind: config.search.kind, check: () => search.health() },
+        },
+        matcher.loaded() ? [] : ['matcher'],
+      ),
   });
   const server = await listenHttp(app.fetch, { port: config.http.port, hostname: config.http.host, log });
   const embedded = config.db.kind === 'pglite';

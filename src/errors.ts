@@ -78,6 +78,16 @@ export class LimitExceeded extends AppError {
   }
 }
 
+/** A part of the service is not ready yet (still loading after a start): try again after `retryAfterSeconds`. */
+export class Unavailable extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('unavailable', message, { retryAfterSeconds });
+  }
+}
+
 export class Unauthorized extends AppError {
   constructor(message = 'Anmeldung erforderlich') {
     super('unauthorized', message);

@@ -74,9 +74,14 @@ export const startCommand: Command = {
       const { backend } = await container.queues();
       await checkQueueDurability(backend, { production: config.env === 'production', log });
       if (await signalled()) return -1;
-      if (runWorker) roles.push({ name: 'worker', ...(await startWorker(container)) });
-      if (await signalled()) return -1;
+      // The API first: it listens once the search index is ready and serves the kiosk while the matcher loads; the
+      // worker then waits for the matcher. Stopped the other way round (roles are stopped from the end): the API
+      // drains first, then the workers.
       if (runApi) roles.push({ name: 'api', ...(await startApi(container, { execute })) });
+      if (await signalled()) return -1;
+      if (runWorker) roles.unshift({ name: 'worker', ...(await startWorker(container)) });
+      // A matcher that fails to load fails the start, as it did before the API listened without it.
+      if (runApi) await container.matchService();
     } catch (err) {
       if (err instanceof UnsafeRedis) {
         io.err(err.message);

@@ -1,11 +1,12 @@
 /**
  * The workbench's answer to a refused request: an HTML page a person can read, with the status the API would give
- * (403 for another branch's data, 404 for an unknown id, 409 for a conflict), and no data of the refused object.
+ * (403 for another branch's data, 404 for an unknown id, 409 for a conflict, 503 while the matcher still loads after a
+ * start), and no data of the refused object.
  * Errors the handler does not know are passed on to the app's error handler (a generic 500).
  */
 import type { Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError } from '../../src/errors.ts';
+import { AppError, Unavailable } from '../../src/errors.ts';
 import { W } from '../messages/workbench.de.ts';
 import { type WorkbenchContext, type WorkbenchEnv, WorkbenchPage } from './ui.tsx';
 
@@ -15,6 +16,7 @@ const STATUS: Partial<Record<AppError['code'], ContentfulStatusCode>> = {
   conflict: 409,
   validation: 400,
   limit_exceeded: 429,
+  unavailable: 503,
 };
 
 export function errorPage(c: WorkbenchContext, err: AppError) {
@@ -26,7 +28,10 @@ export function errorPage(c: WorkbenchContext, err: AppError) {
         ? [W.errors.notFoundTitle, W.errors.notFound]
         : err.code === 'conflict'
           ? [W.errors.conflictTitle, err.message]
-          : [W.errors.badRequestTitle, err.message];
+          : err.code === 'unavailable'
+            ? [W.errors.unavailableTitle, err.message]
+            : [W.errors.badRequestTitle, err.message];
+  if (err instanceof Unavailable) c.header('Retry-After', String(err.retryAfterSeconds));
   return c.html(
     <WorkbenchPage c={c} title={title}>
       <h1>{title}</h1>

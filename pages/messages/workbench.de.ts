@@ -45,6 +45,7 @@ export const W = {
     notFoundTitle: 'Nicht gefunden',
     notFound: 'Diesen Eintrag gibt es nicht, oder er ist nicht mehr vorhanden.',
     conflictTitle: 'Das ging nicht',
+    unavailableTitle: 'Gleich wieder da',
     badRequestTitle: 'Ungültige Eingabe',
     tooLarge: 'Die Datei ist zu groß. Erlaubt sind höchstens 20 MB.',
     toInbox: 'Zum Eingang',

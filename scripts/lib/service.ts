@@ -101,7 +101,10 @@ export function startService(options: ServiceOptions): Service {
   };
 }
 
-/** Waits until /health answers 200 and a kiosk search has hits (the index is loaded); resolves with the ms it took. */
+/**
+ * Waits until /health answers 200 with nothing loading any more (the matcher loads while the service already serves)
+ * and a kiosk search has hits (the index is loaded); resolves with the ms it took.
+ */
 export async function serviceReady(service: Service, timeoutMs: number): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
@@ -110,7 +113,8 @@ export async function serviceReady(service: Service, timeoutMs: number): Promise
     }
     try {
       const health = await fetch(`${service.baseUrl}/health`);
-      if (health.ok) {
+      const loading = ((await health.json()) as { loading?: string[] }).loading;
+      if (health.ok && !loading) {
         const search = await fetch(`${service.baseUrl}/api/v1/vacancies?q=Lager`);
         const body = (await search.json()) as { total?: number };
         if (search.ok && (body.total ?? 0) > 0) return performance.now() - started;

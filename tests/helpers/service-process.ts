@@ -11,6 +11,7 @@ export interface ServiceProcess {
   baseUrl: string;
   output(): string;
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /** /health answers 200 and names nothing as still loading. */
   waitForHealthy(timeoutMs: number): Promise<void>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
@@ -47,7 +48,9 @@ export async function startService(env: Record<string, string>, args: string[] =
       until(
         async () => {
           try {
-            return (await fetch(`${baseUrl}/health`)).status === 200;
+            // Healthy and fully started: the matcher loads while the service already serves (bin/api.ts).
+            const health = await fetch(`${baseUrl}/health`);
+            return health.status === 200 && !((await health.json()) as { loading?: string[] }).loading;
           } catch {
             return false;
           }

@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { MatchService } from '../../matchers/service/match-service.ts';
+import { MATCHER_LOADING_RETRY_SECONDS, matcherWhileLoading } from '../../matchers/service/while-loading.ts';
 import type { Actor } from '../../src/audit/record.ts';
 import { patchCustomer } from '../../src/customers/profile.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -446,6 +447,45 @@ describe.each(testDatabases())('match API on $name', (factory) => {
       await expect(attempt(actors.cw2!, { maxCommuteKm: 5 })).rejects.toBeInstanceOf(Forbidden);
       await expect(attempt(actors.employer!, { maxCommuteKm: 5 })).rejects.toBeInstanceOf(Forbidden);
       expect(await database.db.select().from(outbox).where(eq(outbox.aggregateId, C.m3))).toEqual([]);
+    });
+  });
+  describe('while the matcher loads after a start', () => {
+    it('serves searches and health, answers 503 with Retry-After on matching, and everything once loaded', async () => {
+      let finish: (s: MatchService) => void = () => {};
+      const matcher = matcherWhileLoading(new Promise<MatchService>((resolve) => (finish = resolve)));
+      const starting = createApp({
+        ctx,
+        search,
+        matchService: matcher.service,
+        health: () =>
+          checkHealth(
+            {
+              db: { kind: factory.name, check: () => database.ping() },
+              queue: { kind: 'none', check: async () => true },
+              search: { kind: 'embedded', check: () => search.health() },
+            },
+            matcher.loaded() ? [] : ['matcher'],
+          ),
+      });
+      const ask = (path: string) => starting.request(path, { headers: { authorization: `Bearer ${tokens.cw1}` } });
+      const lists = [`/api/v1/vacancies/${V.cook}/matches`, `/api/v1/customers/${C.m1}/matches`];
+
+      const health = await ask('/health');
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'up', loading: ['matcher'] });
+      expect((await ask('/api/v1/vacancies?q=Koch')).status).toBe(200);
+      for (const path of lists) {
+        const refused = await ask(path);
+        expect(refused.status, path).toBe(503);
+        expect(refused.headers.get('retry-after')).toBe(String(MATCHER_LOADING_RETRY_SECONDS));
+        expect(await refused.json()).toMatchObject({ code: 'unavailable', status: 503 });
+      }
+
+      finish(service);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(matcher.loaded()).toBe(true);
+      expect(await (await ask('/health')).json()).not.toHaveProperty('loading');
+      for (const path of lists) expect((await ask(path)).status, path).toBe(200);
     });
   });
 });
