@@ -38,17 +38,21 @@ export const PROBLEM_STATUSES = {
   415: { name: 'UnsupportedMediaType', codes: ['unsupported_media_type'], description: 'Body of another type' },
   422: { name: 'UnprocessableContent', codes: ['validation'], description: 'Body content refused' },
   429: { name: 'TooManyRequests', codes: ['limit_exceeded'], description: 'Rate limit or failed sign-ins' },
+  503: {
+    name: 'ServiceUnavailable',
+    codes: ['unavailable'],
+    description: 'The matcher is still loading after a start; ask again after Retry-After seconds',
+  },
 } as const satisfies Record<number, { name: string; codes: readonly string[]; description: string }>;
 
 export type ProblemStatus = keyof typeof PROBLEM_STATUSES;
 
 /**
- * Every `code` a problem may carry. No route declares the two server-side ones: `internal` is the 500 (the fuzzing
- * asserts there is none), `unavailable` the 503 of the matcher's routes in the seconds it loads after a start.
+ * Every `code` a problem may carry. No route declares `internal`: it is the 500, and the fuzzing asserts there is
+ * none.
  */
 export const ProblemCode = z.enum([
   'internal',
-  'unavailable',
   ...new Set(Object.values(PROBLEM_STATUSES).flatMap((s) => s.codes as readonly string[])),
 ]);
 

@@ -12,7 +12,9 @@
  * 1. baseline: a static asset (`/assets/kiosk.css`) through the same middleware, the same load generator and
  *    --connections connections: what this machine serves at most right now;
  * 2. kiosk search: the kiosk query mix (scripts/lib/kiosk-requests.ts) through `GET /api/v1/vacancies`,
- *    --connections connections (target ≥ 2,000 requests/s, p99 ≤ 50 ms);
+ *    --connections connections (target ≥ 2,000 requests/s, p99 ≤ 50 ms). The mix repeats its 100 queries, so after
+ *    the warm-up the engine's answer cache serves them (src/search/answer-cache.ts); the next run asks the same mix
+ *    with every answer computed, reported beside it (no target);
  * 3. caseworker match lists: vacancy and customer lists of branch 1 in turn with the demo caseworker's token,
  *    --caseworker-connections connections (target ≥ 500 requests/s, p99 ≤ 100 ms); every list is read once right
  *    before, so each is stored and fresh, as the match jobs keep them in service.
@@ -203,8 +205,15 @@ async function measure(
   return run;
 }
 
-function kioskRequests(): () => LoadRequest {
-  const paths = cycle(kioskQueries().map(kioskApiPath));
+/**
+ * The kiosk query mix. `computed`: each bounded by `published_since_days=3650`, which excludes nothing here but which
+ * the engine's answer cache never keeps (the bound moves with the clock), so every answer is computed: the mix's
+ * cost without repeats.
+ */
+function kioskRequests(computed = false): () => LoadRequest {
+  const paths = cycle(
+    kioskQueries().map((q) => (computed ? `${kioskApiPath(q)}&published_since_days=3650` : kioskApiPath(q))),
+  );
   const kiosks = cycle(Array.from({ length: CONNECTIONS }, (_, i) => `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`));
   return () => ({ path: paths(), headers: { 'x-forwarded-for': kiosks() } });
 }
@@ -328,6 +337,14 @@ try {
   const baseline = await measure(running, 'baseline (static asset)', CONNECTIONS, DURATION, asset);
   await warmUp(CONNECTIONS, kioskRequests());
   const kiosk = await measure(running, 'kiosk search', CONNECTIONS, DURATION, kioskRequests());
+  await warmUp(CONNECTIONS, kioskRequests(true));
+  const kioskComputed = await measure(
+    running,
+    'kiosk search, every answer computed',
+    CONNECTIONS,
+    DURATION,
+    kioskRequests(true),
+  );
   // Right before their run, so every list is stored and fresh (younger than STORED_MAX_AGE_MS) whatever --duration.
   await readEveryList(services[0] as Service, subjects);
   await warmUp(CASEWORKER_CONNECTIONS, caseworkerRequests(subjects));
@@ -352,6 +369,12 @@ try {
       ...kiosk,
       ...verdict(kiosk, TARGETS.kiosk),
       ofBaseline: Math.round((kiosk.requestsPerSec / baseline.requestsPerSec) * 100) / 100,
+    },
+    // Reported beside the target run, judged only on errors and memory: the same mix without the answer cache.
+    kioskComputed: {
+      ...kioskComputed,
+      ...verdict(kioskComputed),
+      ofBaseline: Math.round((kioskComputed.requestsPerSec / baseline.requestsPerSec) * 100) / 100,
     },
     caseworker: {
       ...caseworker,

@@ -146,8 +146,8 @@ export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
       summary: 'The best-matching customers for a vacancy, explained',
       description: "Customers of the reader's branch only (admins: all); every read is audited.",
       responses: { 200: { description: 'The match list', body: VacancyMatchListJson } },
-      // A vacancy that is not open or not yet coded has no list.
-      problems: [404, 409],
+      // A vacancy that is not open or not yet coded has no list; 503 while the matcher loads after a start.
+      problems: [404, 409, 503],
     }),
     query(ListParams),
     async (c) => {
@@ -181,7 +181,7 @@ export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
       operationId: 'listCustomerMatches',
       summary: 'The best-matching vacancies for a customer, explained',
       responses: { 200: { description: 'The match list', body: CustomerMatchListJson } },
-      problems: [403, 404],
+      problems: [403, 404, 503],
     }),
     query(ListParams),
     async (c) => {
@@ -214,7 +214,7 @@ export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
       operationId: 'explainMatchExclusion',
       summary: 'Why a customer is not in the match list of a vacancy',
       responses: { 200: { description: 'The failed rules, empty when the customer qualifies', body: WhyNotJson } },
-      problems: [403, 404],
+      problems: [403, 404, 503],
     }),
     query(WhyNotParams),
     async (c) => {

@@ -30,11 +30,10 @@ export async function accessLogFigures(
   const from = window.from?.toISOString() ?? '';
   const to = window.to?.toISOString() ?? '~';
   const groups = new Map<string, { ms: number[]; statuses: Record<string, number> }>();
-  const lines: string[] = [];
-  for (const file of typeof logFiles === 'string' ? [logFiles] : logFiles) {
-    lines.push(...(await readFile(file, 'utf8')).split('\n'));
-  }
-  for (const line of lines) {
+  const texts = await Promise.all(
+    (typeof logFiles === 'string' ? [logFiles] : logFiles).map((f) => readFile(f, 'utf8')),
+  );
+  for (const line of texts.flatMap((text) => text.split('\n'))) {
     if (!line.includes('"msg":"request"')) continue;
     const r = JSON.parse(line) as { time: string; method: string; path: string; status: number; ms: number };
     if (r.time < from || r.time > to) continue;

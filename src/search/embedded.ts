@@ -110,7 +110,12 @@ export class EmbeddedSearchEngine implements SearchEngine {
   private candidates = new Uint32Array(0);
   private distances = new Float64Array(0);
   private stamp = 0;
-  private readonly answers = new AnswerCache();
+  /** Undefined when every answer is computed (the benchmarks that time the engine itself). */
+  private readonly answers: AnswerCache | undefined;
+
+  constructor(options: { keepAnswers?: boolean } = {}) {
+    this.answers = options.keepAnswers === false ? undefined : new AnswerCache();
+  }
 
   /** Grows with every upsert, removal or clear: a snapshot is only worth writing when it moved. */
   get version(): number {
@@ -190,7 +195,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
 
   async search(query: SearchQuery): Promise<SearchResult> {
     const key = answerKey(query);
-    if (key === undefined) return this.compute(query);
+    if (key === undefined || !this.answers) return this.compute(query);
     return this.answers.get(key, this.writes) ?? this.answers.set(key, this.writes, this.compute(query));
   }
 

@@ -450,7 +450,7 @@ describe.each(testDatabases())('match API on $name', (factory) => {
     });
   });
   describe('while the matcher loads after a start', () => {
-    it('serves searches and health, answers 503 with Retry-After on matching, and everything once loaded', async () => {
+    it('serves searches, health and committed changes, answers 503 with Retry-After on matching, and all once loaded', async () => {
       let finish: (s: MatchService) => void = () => {};
       const matcher = matcherWhileLoading(new Promise<MatchService>((resolve) => (finish = resolve)));
       const starting = createApp({
@@ -480,6 +480,17 @@ describe.each(testDatabases())('match API on $name', (factory) => {
         expect(refused.headers.get('retry-after')).toBe(String(MATCHER_LOADING_RETRY_SECONDS));
         expect(await refused.json()).toMatchObject({ code: 'unavailable', status: 503 });
       }
+
+      // A change committed meanwhile is answered as done (the route syncs the matcher after it), not as "try again".
+      const json = { authorization: `Bearer ${tokens.cw1}`, 'content-type': 'application/json' };
+      const restriction = `/api/v1/customers/${C.m4}/restriction`;
+      const restricted = await starting.request(restriction, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ reason: 'objection' }),
+      });
+      expect(restricted.status).toBe(200);
+      expect((await starting.request(restriction, { method: 'DELETE', headers: json })).status).toBe(200);
 
       finish(service);
       await new Promise((resolve) => setImmediate(resolve));
