@@ -101,6 +101,7 @@ export async function readStored(ctx: Ctx, subject: Subject, parsed?: ParsedList
   // Only a fresh list is worth keeping; a stale one is ranked again right away (and lists made stale by an erasure
   // all carry the same instant, so that instant cannot tell their versions apart).
   if (parsed && ctx.now().getTime() - list.computedAt.getTime() <= STORED_MAX_AGE_MS) parsed.keep(subject, list);
+  else parsed?.forget(subject);
   return list;
 }
 
