@@ -1,7 +1,7 @@
 /**
- * A throttle on failed authentication: after `failuresPerWindow` failed attempts within a window, per client address
- * and per token prefix, every further attempt from that address (or with that prefix) is answered 429 with
- * Retry-After until the window ends, without checking the token: a check would tell the caller whether a guess was
+ * A throttle on failed authentication: after `failuresPerWindow` failed attempts within a window (starting at the
+ * key's first failure), per client address and per token prefix, every further attempt from that address (or with
+ * that prefix) is answered 429 with Retry-After until the window ends, without checking the token: a check would tell the caller whether a guess was
  * right. Successful sign-ins are not counted.
  *
  * The counts live in this process's memory: each API process counts on its own, so with N processes behind a load
@@ -42,8 +42,9 @@ export class AuthThrottle {
   private readonly windowMs: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
-  private windowStart = 0;
-  private failures = new Map<string, number>();
+  /** Per key: failures counted since the first one, whose instant starts the key's window. */
+  private failures = new Map<string, { count: number; since: number }>();
+  private lastSweep = 0;
 
   constructor({
     failuresPerWindow = 10,
@@ -57,28 +58,47 @@ export class AuthThrottle {
     this.now = now;
   }
 
-  /** Fixed windows: all counts end together, so memory is freed without timers. */
-  private roll(): void {
-    const start = this.now() - (this.now() % this.windowMs);
-    if (start !== this.windowStart) {
-      this.windowStart = start;
-      this.failures = new Map();
+  /**
+   * Each key's window starts at its first failure, so a burst of failures is counted whole wherever it falls on the
+   * clock (windows aligned to the minute reset in the middle of a burst that crossed a full minute).
+   */
+  private current(key: string, now: number): { count: number; since: number } | undefined {
+    const entry = this.failures.get(key);
+    if (entry && now - entry.since >= this.windowMs) {
+      this.failures.delete(key);
+      return undefined;
     }
+    return entry;
+  }
+
+  /** Once a window, the ended counts are dropped, so memory stays bounded without timers. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < this.windowMs) return;
+    this.lastSweep = now;
+    for (const [key, entry] of this.failures) if (now - entry.since >= this.windowMs) this.failures.delete(key);
   }
 
   /** Seconds until an attempt with these keys may be made, or 0 when it may be made now. */
   retryAfterSeconds(keys: readonly string[]): number {
-    this.roll();
-    const blocked = keys.some((key) => (this.failures.get(key) ?? 0) >= this.failuresPerWindow);
-    return blocked ? Math.max(1, Math.ceil((this.windowStart + this.windowMs - this.now()) / 1000)) : 0;
+    const now = this.now();
+    this.sweep(now);
+    let wait = 0;
+    for (const key of keys) {
+      const entry = this.current(key, now);
+      if (entry && entry.count >= this.failuresPerWindow) {
+        wait = Math.max(wait, Math.ceil((entry.since + this.windowMs - now) / 1000), 1);
+      }
+    }
+    return wait;
   }
 
   recordFailure(keys: readonly string[]): void {
-    this.roll();
+    const now = this.now();
+    this.sweep(now);
     for (const key of keys) {
-      const count = this.failures.get(key);
-      if (count === undefined && this.failures.size >= this.maxKeys) continue;
-      this.failures.set(key, (count ?? 0) + 1);
+      const entry = this.current(key, now);
+      if (entry) entry.count++;
+      else if (this.failures.size < this.maxKeys) this.failures.set(key, { count: 1, since: now });
     }
   }
 }
