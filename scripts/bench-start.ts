@@ -18,22 +18,14 @@
  * Prints a table and one JSON line with all figures last, each with the load average when it was taken.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { count, eq } from 'drizzle-orm';
 import { MATCH_SNAPSHOT_FILE } from '../matchers/service/match-start.ts';
-import { withTransaction } from '../src/context.ts';
-import { bulkInsert } from '../src/db/bulk-insert.ts';
-import { openDatabase } from '../src/db/client.ts';
-import { vacancies } from '../src/db/schema.ts';
-import { seedDemo } from '../src/demo/seed.ts';
-import { generateVacancies, normaliseSynthetic } from '../src/demo/synthetic-vacancies.ts';
-import { createLogger } from '../src/logging.ts';
 import { SNAPSHOT_FILE } from '../src/search/index-start.ts';
+import { prepareDemoCity } from './lib/demo-city.ts';
 
 const { values } = parseArgs({
   options: {
@@ -71,36 +63,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-/** The demo city plus synthetic open vacancies up to `docs`, in a fresh embedded database. */
-async function prepare(dataDir: string, docs: number): Promise<number> {
-  const database = await openDatabase({ kind: 'pglite', dir: join(dataDir, 'db') });
-  try {
-    await database.migrate();
-    const ctx = { db: database.db, log: createLogger('warn'), now: () => new Date() };
-    await seedDemo(ctx);
-    const [{ open } = { open: 0 }] = await database.db
-      .select({ open: count() })
-      .from(vacancies)
-      .where(eq(vacancies.status, 'open'));
-    const extra = Math.max(0, docs - open);
-    const now = Date.now();
-    const generated = generateVacancies(extra, 4242, now);
-    for (let i = 0; i < generated.length; i += 10_000) {
-      const rows = generated.slice(i, i + 10_000).map((v) => ({
-        id: randomUUID(),
-        status: 'open' as const,
-        ...normaliseSynthetic(v),
-        createdAt: v.publishedAt,
-        updatedAt: v.publishedAt,
-      }));
-      await withTransaction(ctx, (tx) => bulkInsert(tx.db, vacancies, rows));
-    }
-    return open + extra;
-  } finally {
-    await database.close();
-  }
 }
 
 interface Service {
@@ -221,7 +183,7 @@ try {
     report.preparedEarlier = dataDir;
   } else {
     const prepareStart = performance.now();
-    report.openVacancies = await prepare(dataDir, DOCS);
+    report.openVacancies = (await prepareDemoCity(dataDir, DOCS)).openVacancies;
     report.prepareMs = round(performance.now() - prepareStart);
   }
 
