@@ -67,10 +67,6 @@ export class ParsedLists {
       }
     }
   }
-
-  get size(): number {
-    return this.lists.size;
-  }
 }
 
 const keyOf = (subject: Subject) => `${subject.type}:${subject.id}`;
