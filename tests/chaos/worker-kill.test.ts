@@ -49,8 +49,15 @@ const WAIT_MS = 1_200_000;
  */
 async function startSmtp(onMessage: (n: number) => 'accept' | 'refuse') {
   let held: Array<() => void> | undefined;
+  /**
+   * Counts holds begun and ended. A message that arrived before a hold began, or while one was on, and is still in
+   * its delay when the hold ends came from the killed sender: accepting it then would put it in exactly the window
+   * the hold exists to avoid (it did once, as a duplicate Message-ID).
+   */
+  let holdChanges = 0;
   const refused = () => new Error('Verbindung abgebrochen');
   const server = await startSmtpServer(async (_message, n) => {
+    const changesAtArrival = holdChanges;
     // Slow enough that a kill lands in a transfer, not between two.
     await new Promise((r) => setTimeout(r, 50));
     if (held) {
@@ -58,6 +65,7 @@ async function startSmtp(onMessage: (n: number) => 'accept' | 'refuse') {
       await new Promise<void>((release) => waiting.push(release));
       return refused();
     }
+    if (holdChanges !== changesAtArrival) return refused();
     return onMessage(n) === 'refuse' ? refused() : 'accept';
   });
   return {
@@ -69,10 +77,12 @@ async function startSmtp(onMessage: (n: number) => 'accept' | 'refuse') {
     },
     hold: () => {
       held ??= [];
+      holdChanges += 1;
     },
     refuseHeld: () => {
       for (const release of held ?? []) release();
       held = undefined;
+      holdChanges += 1;
     },
   };
 }
