@@ -57,9 +57,11 @@ describe('embedded database client', () => {
   });
 
   it('reads every type as Drizzle reads it from a plain PGlite, in and out of transactions', async () => {
-    const expected = (await drizzle(plain).execute(TYPED_VALUES)).rows;
-    expect((await database.db.execute(TYPED_VALUES)).rows).toEqual(expected);
-    const inTransaction = await database.db.transaction(async (tx) => (await tx.execute(TYPED_VALUES)).rows);
+    // The common Db type does not say what a driver's raw result looks like; PGlite's has `rows`.
+    const rowsOf = (result: unknown) => (result as { rows: unknown[] }).rows;
+    const expected = rowsOf(await drizzle(plain).execute(TYPED_VALUES));
+    expect(rowsOf(await database.db.execute(TYPED_VALUES))).toEqual(expected);
+    const inTransaction = await database.db.transaction(async (tx) => rowsOf(await tx.execute(TYPED_VALUES)));
     expect(inTransaction).toEqual(expected);
   });
 
