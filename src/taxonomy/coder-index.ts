@@ -232,6 +232,7 @@ function trainModel(termMaker: TermMaker, sources: IndexSource[], words: string[
         ),
       });
   });
+  const titles = examples.size;
   for (const leaf of kldbLeaves()) {
     const ws = titleWords(leaf.description).filter((w) => w.length >= MIN_DESCRIPTION_WORD);
     if (ws.length > 0)
@@ -243,7 +244,7 @@ function trainModel(termMaker: TermMaker, sources: IndexSource[], words: string[
         ),
       });
   }
-  return TitleModel.train([...examples.values()]);
+  return TitleModel.train([...examples.values()], { neighbourCount: titles });
 }
 
 /** The index from its parts (built, or read back from a snapshot). */

@@ -8,9 +8,13 @@
  * five small softmaxes instead of one over 1,300 codes.
  *
  * Besides the titles it learns from the classification's description of each Berufsgattung (coder-index.ts), which
- * tells which field a word few titles use belongs to. Trained when an index with the BA's title list is built
- * (title-index.ts), deterministically (seeded order, initialisation and dropout), and stored in the index snapshot.
- * See docs/coding-and-dedupe.md for the evaluation.
+ * tells which field a word few titles use belongs to. Two such networks, trained alike from different seeds, are
+ * averaged (`MEMBERS`). Their summed embeddings also place every training title in one space, and the codes of the
+ * titles nearest to a query there (`nearest`) are the third opinion the coder weighs: a nearest-neighbour vote that
+ * compares what the networks learnt a title's words mean rather than the words themselves.
+ *
+ * Trained when an index with the BA's title list is built (title-index.ts), deterministically (seeded order,
+ * initialisation and dropout), and stored in the index snapshot. See docs/coding-and-dedupe.md for the evaluation.
  */
 import { kldbEntry, kldbLeaves } from './kldb.ts';
 
@@ -37,6 +41,13 @@ const NGRAM_SIZES = [3, 4, 5] as const;
 const MIN_FEATURE_COUNT = 2;
 /** Codes kept per tree level when searching the best leaves. */
 const BEAM = 6;
+/**
+ * Networks averaged, each from its own seed: two gained 1 point on held-out titles over one (three 1.5, at 1.5 times
+ * the training time of two), and the nearest titles by both networks' embeddings another 2 (docs/coding-and-dedupe.md).
+ */
+const MEMBERS = 2;
+/** Neighbour vectors are stored as bytes: components of a unit vector times this. */
+const NEIGHBOUR_SCALE = 127;
 
 export interface ModelExample {
   code: string;
@@ -114,19 +125,35 @@ function random(seed: number): () => number {
   };
 }
 
-export interface TitleModelParts {
-  features: string[];
+/** One network of the model. */
+export interface MemberParts {
   /**
    * features × DIM; as bytes with one scale per feature (`scales`) once read back from a snapshot, which keeps a
    * quarter of the memory and codes the same.
    */
   embeddings: Float32Array | Int8Array;
   scales: Float32Array | null;
-  /** Tree node codes, in the order of `outputs` (root first, siblings together). */
-  nodes: string[];
   /** nodes × DIM */
   outputs: Float32Array;
   bias: Float32Array;
+}
+
+/** The training titles' places in the networks' embedding space, grouped by code. */
+export interface NeighbourParts {
+  codes: string[];
+  /** Rows of code i: `offsets[i]` … `offsets[i + 1] - 1`. */
+  offsets: Int32Array;
+  /** rows × (MEMBERS · DIM): each title's unit hidden vector per network, concatenated, times NEIGHBOUR_SCALE. */
+  vectors: Int8Array;
+}
+
+export interface TitleModelParts {
+  /** Shared by the members: the features the training titles have at least MIN_FEATURE_COUNT times. */
+  features: string[];
+  /** Tree node codes, in the order of each member's `outputs` (root first, siblings together). */
+  nodes: string[];
+  members: MemberParts[];
+  neighbours: NeighbourParts;
 }
 
 interface Encoded {
@@ -137,101 +164,205 @@ interface Encoded {
 export class TitleModel {
   private readonly featureIds: Map<string, number>;
   private readonly tree: Tree;
+  private readonly neighbourRows: Map<string, [from: number, to: number]>;
 
   constructor(readonly parts: TitleModelParts) {
     this.featureIds = new Map(parts.features.map((f, i) => [f, i]));
     this.tree = kldbTree();
     if (parts.nodes.length !== this.tree.codes.length || parts.nodes.some((c, i) => c !== this.tree.codes[i]))
       throw new Error('title model: the KldB tree changed since it was trained');
+    const { codes, offsets } = parts.neighbours;
+    this.neighbourRows = new Map(codes.map((c, i) => [c, [offsets[i] as number, offsets[i + 1] as number]]));
   }
 
-  /** Trains a model on the examples; a few seconds for the BA's list with its three forms per title. */
-  static train(examples: readonly ModelExample[], { seed = 1, epochs = EPOCHS } = {}): TitleModel {
+  /**
+   * Trains a model on the examples; a few seconds per member for the BA's list with its three forms per title.
+   * Examples up to `neighbourCount` are titles, the nearest of which `nearest` finds; the rest (descriptions) only
+   * train the networks.
+   */
+  static train(
+    examples: readonly ModelExample[],
+    { seed = 1, epochs = EPOCHS, neighbourCount = examples.length } = {},
+  ): TitleModel {
     const tree = kldbTree();
     const counts = new Map<string, number>();
     for (const ex of examples) for (const f of ex.features.keys()) counts.set(f, (counts.get(f) ?? 0) + 1);
     const features = [...counts].filter(([, n]) => n >= MIN_FEATURE_COUNT).map(([f]) => f);
-    const rand = random(seed);
-    const embeddings = Float32Array.from({ length: features.length * DIM }, () => (rand() * 2 - 1) * INIT_SCALE);
-    const nodes = tree.codes.length;
-    const model = new TitleModel({
-      features,
-      embeddings,
-      scales: null,
-      nodes: tree.codes,
-      outputs: new Float32Array(nodes * DIM),
-      bias: new Float32Array(nodes),
-    });
+    const featureIds = new Map(features.map((f, i) => [f, i]));
     const data = examples
-      .map((ex) => ({ leaf: tree.leaf.get(ex.code), x: model.encode(ex.features) }))
+      .map((ex) => ({ leaf: tree.leaf.get(ex.code), x: encode(featureIds, ex.features) }))
       .filter((d): d is { leaf: number; x: Encoded } => d.leaf !== undefined && d.x.ids.length > 0);
-    const paths = new Map<number, number[]>();
-    const pathOf = (leaf: number) => {
-      let path = paths.get(leaf);
-      if (path === undefined) {
-        const code = tree.codes[leaf] as string;
-        path = [];
-        for (let len = 1; len <= 5; len++) path.push(tree.codes.indexOf(code.slice(0, len), path.at(-1) ?? 0));
-        paths.set(leaf, path);
-      }
-      return path;
-    };
-    const trainer = new Trainer(model.parts, tree);
-    const order = data.map((_, i) => i);
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        [order[i], order[j]] = [order[j] as number, order[i] as number];
-      }
-      for (const i of order) {
-        const d = data[i] as { leaf: number; x: Encoded };
-        trainer.step(dropFeatures(d.x, rand), pathOf(d.leaf));
-      }
-    }
-    return model;
+    const members = Array.from({ length: MEMBERS }, (_, m) =>
+      trainMember(features.length, data, tree, random(seed + m), epochs),
+    );
+    return new TitleModel({
+      features,
+      nodes: tree.codes,
+      members,
+      neighbours: neighbourVectors(examples.slice(0, neighbourCount), featureIds, members),
+    });
   }
 
   /** Feature weights as ids and values, normalised to length 1; features the model does not know are left out. */
   encode(features: Map<string, number>): Encoded {
-    const ids: number[] = [];
-    const values: number[] = [];
-    let norm = 0;
-    for (const [f, v] of features) {
-      const id = this.featureIds.get(f);
-      if (id === undefined) continue;
-      ids.push(id);
-      values.push(v);
-      norm += v * v;
-    }
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    return { ids: Int32Array.from(ids), values: Float32Array.from(values, (v) => v * scale) };
+    return encode(this.featureIds, features);
   }
 
   /**
-   * The most probable codes for a title's features, with their probabilities (searched down the tree, keeping the
-   * best few nodes per level). Empty when the model knows none of the features.
+   * The most probable codes for a title's features, with their probabilities averaged over the members (each
+   * searched down the tree, keeping the best few nodes per level). Empty when the model knows none of the features.
    */
   predict(features: Map<string, number>, limit: number): Map<string, number> {
     const x = this.encode(features);
+    const sum = new Map<string, number>();
+    if (x.ids.length === 0) return sum;
+    const { members } = this.parts;
+    // Each member's runners-up too: a code one member ranks just below the limit still counts for the average.
+    for (const member of members)
+      for (const [code, p] of memberPredict(member, this.tree, x, 2 * limit))
+        sum.set(code, (sum.get(code) ?? 0) + p / members.length);
+    return new Map([...sum].sort((a, b) => b[1] - a[1]).slice(0, limit));
+  }
+
+  /**
+   * For each of the codes, the cosine similarity (0..1) between the title and the nearest training title of that
+   * code, by where the networks place them.
+   */
+  nearest(features: Map<string, number>, codes: Iterable<string>): Map<string, number> {
+    const q = unitHidden(this.parts.members, this.encode(features));
+    const { vectors } = this.parts.neighbours;
+    const width = q.length;
     const out = new Map<string, number>();
-    if (x.ids.length === 0) return out;
-    const h = hidden(this.parts, x);
-    const { first, count, codes } = this.tree;
-    let beam: Array<[node: number, p: number]> = [[0, 1]];
-    for (let level = 1; level <= 5; level++) {
-      const next: Array<[number, number]> = [];
-      for (const [node, p] of beam) {
-        const probs = childProbabilities(this.parts, h, first[node] as number, count[node] as number);
-        probs.forEach((q, k) => {
-          next.push([(first[node] as number) + k, p * q]);
-        });
+    for (const code of codes) {
+      const rows = this.neighbourRows.get(code);
+      if (rows === undefined) continue;
+      let best = 0;
+      for (let r = rows[0]; r < rows[1]; r++) {
+        let dot = 0;
+        const base = r * width;
+        for (let d = 0; d < width; d++) dot += (q[d] as number) * (vectors[base + d] as number);
+        if (dot > best) best = dot;
       }
-      next.sort((a, b) => b[1] - a[1]);
-      beam = next.slice(0, level === 5 ? limit : BEAM);
+      out.set(code, best / NEIGHBOUR_SCALE);
     }
-    for (const [node, p] of beam) out.set(codes[node] as string, p);
     return out;
   }
+}
+
+function encode(featureIds: Map<string, number>, features: Map<string, number>): Encoded {
+  const ids: number[] = [];
+  const values: number[] = [];
+  let norm = 0;
+  for (const [f, v] of features) {
+    const id = featureIds.get(f);
+    if (id === undefined) continue;
+    ids.push(id);
+    values.push(v);
+    norm += v * v;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  return { ids: Int32Array.from(ids), values: Float32Array.from(values, (v) => v * scale) };
+}
+
+function trainMember(
+  featureCount: number,
+  data: ReadonlyArray<{ leaf: number; x: Encoded }>,
+  tree: Tree,
+  rand: () => number,
+  epochs: number,
+): MemberParts {
+  const nodes = tree.codes.length;
+  const member: MemberParts = {
+    embeddings: Float32Array.from({ length: featureCount * DIM }, () => (rand() * 2 - 1) * INIT_SCALE),
+    scales: null,
+    outputs: new Float32Array(nodes * DIM),
+    bias: new Float32Array(nodes),
+  };
+  const paths = new Map<number, number[]>();
+  const pathOf = (leaf: number) => {
+    let path = paths.get(leaf);
+    if (path === undefined) {
+      const code = tree.codes[leaf] as string;
+      path = [];
+      for (let len = 1; len <= 5; len++) path.push(tree.codes.indexOf(code.slice(0, len), path.at(-1) ?? 0));
+      paths.set(leaf, path);
+    }
+    return path;
+  };
+  const trainer = new Trainer(member, tree);
+  const order = data.map((_, i) => i);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+    }
+    for (const i of order) {
+      const d = data[i] as { leaf: number; x: Encoded };
+      trainer.step(dropFeatures(d.x, rand), pathOf(d.leaf));
+    }
+  }
+  return member;
+}
+
+function memberPredict(member: MemberParts, tree: Tree, x: Encoded, limit: number): Array<[string, number]> {
+  const h = hidden(member, x);
+  const { first, count, codes } = tree;
+  let beam: Array<[node: number, p: number]> = [[0, 1]];
+  for (let level = 1; level <= 5; level++) {
+    const next: Array<[number, number]> = [];
+    for (const [node, p] of beam) {
+      const probs = childProbabilities(member, h, first[node] as number, count[node] as number);
+      probs.forEach((q, k) => {
+        next.push([(first[node] as number) + k, p * q]);
+      });
+    }
+    next.sort((a, b) => b[1] - a[1]);
+    beam = next.slice(0, level === 5 ? limit : BEAM);
+  }
+  return beam.map(([node, p]) => [codes[node] as string, p]);
+}
+
+/** Each member's hidden vector scaled to length 1, concatenated and scaled to length 1 again. */
+function unitHidden(members: readonly MemberParts[], x: Encoded): Float64Array {
+  const out = new Float64Array(members.length * DIM);
+  members.forEach((member, m) => {
+    const h = hidden(member, x);
+    let norm = 0;
+    for (let d = 0; d < DIM; d++) norm += (h[d] as number) ** 2;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm * members.length) : 0;
+    for (let d = 0; d < DIM; d++) out[m * DIM + d] = (h[d] as number) * scale;
+  });
+  return out;
+}
+
+/** The titles' unit hidden vectors as bytes, grouped by code (codes sorted, titles in their order). */
+function neighbourVectors(
+  titles: readonly ModelExample[],
+  featureIds: Map<string, number>,
+  members: readonly MemberParts[],
+): NeighbourParts {
+  const byCode = new Map<string, Float64Array[]>();
+  for (const t of titles) {
+    const x = encode(featureIds, t.features);
+    if (x.ids.length === 0) continue;
+    const list = byCode.get(t.code) ?? [];
+    list.push(unitHidden(members, x));
+    byCode.set(t.code, list);
+  }
+  const codes = [...byCode.keys()].sort();
+  const width = members.length * DIM;
+  const offsets = new Int32Array(codes.length + 1);
+  const rows: Float64Array[] = [];
+  codes.forEach((code, i) => {
+    offsets[i] = rows.length;
+    rows.push(...(byCode.get(code) as Float64Array[]));
+  });
+  offsets[codes.length] = rows.length;
+  const vectors = new Int8Array(rows.length * width);
+  rows.forEach((row, r) => {
+    for (let d = 0; d < width; d++) vectors[r * width + d] = Math.round((row[d] as number) * NEIGHBOUR_SCALE);
+  });
+  return { codes, offsets, vectors };
 }
 
 /** The features a training step sees: each kept with probability 1 - FEATURE_DROPOUT (at least one), renormalised. */
@@ -248,7 +379,7 @@ function dropFeatures(x: Encoded, rand: () => number): Encoded {
   };
 }
 
-function hidden({ embeddings, scales }: TitleModelParts, x: Encoded): Float64Array {
+function hidden({ embeddings, scales }: MemberParts, x: Encoded): Float64Array {
   const h = new Float64Array(DIM);
   for (let k = 0; k < x.ids.length; k++) {
     const id = x.ids[k] as number;
@@ -259,7 +390,7 @@ function hidden({ embeddings, scales }: TitleModelParts, x: Encoded): Float64Arr
   return h;
 }
 
-function childProbabilities(parts: TitleModelParts, h: Float64Array, first: number, count: number): Float64Array {
+function childProbabilities(parts: MemberParts, h: Float64Array, first: number, count: number): Float64Array {
   const z = new Float64Array(count);
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < count; k++) {
@@ -289,10 +420,10 @@ class Trainer {
   private readonly gradH = new Float64Array(DIM);
 
   constructor(
-    private readonly parts: TitleModelParts,
+    private readonly parts: MemberParts,
     private readonly tree: Tree,
   ) {
-    this.embeddingSteps = new Float32Array(parts.features.length);
+    this.embeddingSteps = new Float32Array(parts.embeddings.length / DIM);
     this.outputSteps = new Float32Array(parts.bias.length);
     this.biasSteps = new Float32Array(parts.bias.length);
   }

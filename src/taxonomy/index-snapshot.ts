@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assembleIndex, type CoderIndex, type Postings } from './coder-index.ts';
-import { TitleModel } from './coder-model.ts';
+import { type MemberParts, TitleModel } from './coder-model.ts';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 let fingerprintCache: string | null = null;
 
@@ -50,14 +50,21 @@ interface SnapshotJson {
 }
 
 /**
- * The learnt model; its embeddings (most of its size) as bytes with one scale per row, which loses nothing measurable
- * and keeps the snapshot a quarter of the float size.
+ * The learnt model; its members' embeddings (most of its size) as bytes with one scale per row, which loses nothing
+ * measurable and keeps the snapshot a quarter of the float size. The neighbour vectors are bytes already.
  */
 interface ModelJson {
   features: string[];
+  nodes: string[];
+  members: MemberJson[];
+  neighbourCodes: string[];
+  neighbourOffsets: string;
+  neighbourVectors: string;
+}
+
+interface MemberJson {
   embeddings: string;
   embeddingScales: string;
-  nodes: string[];
   outputs: string;
   bias: string;
 }
@@ -72,18 +79,17 @@ function typed<T>(text: string, make: (buffer: ArrayBuffer, offset: number, leng
   return make(copy.buffer, 0, bytes.byteLength / size);
 }
 
-function modelJson(model: TitleModel): ModelJson {
-  const { features, embeddings, scales, nodes, outputs, bias } = model.parts;
+function memberJson({ embeddings, scales, outputs, bias }: MemberParts, features: number): MemberJson {
   let bytes: Int8Array;
   let rowScales: Float32Array;
   if (scales !== null) {
     bytes = embeddings as Int8Array;
     rowScales = scales;
   } else {
-    const dim = embeddings.length / features.length;
+    const dim = embeddings.length / features;
     bytes = new Int8Array(embeddings.length);
-    rowScales = new Float32Array(features.length);
-    for (let f = 0; f < features.length; f++) {
+    rowScales = new Float32Array(features);
+    for (let f = 0; f < features; f++) {
       let max = 0;
       for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(embeddings[f * dim + d] as number));
       const scale = max / 127 || 1;
@@ -91,13 +97,18 @@ function modelJson(model: TitleModel): ModelJson {
       for (let d = 0; d < dim; d++) bytes[f * dim + d] = Math.round((embeddings[f * dim + d] as number) / scale);
     }
   }
+  return { embeddings: b64(bytes), embeddingScales: b64(rowScales), outputs: b64(outputs), bias: b64(bias) };
+}
+
+function modelJson(model: TitleModel): ModelJson {
+  const { features, nodes, members, neighbours } = model.parts;
   return {
     features,
-    embeddings: b64(bytes),
-    embeddingScales: b64(rowScales),
     nodes,
-    outputs: b64(outputs),
-    bias: b64(bias),
+    members: members.map((m) => memberJson(m, features.length)),
+    neighbourCodes: neighbours.codes,
+    neighbourOffsets: b64(neighbours.offsets),
+    neighbourVectors: b64(neighbours.vectors),
   };
 }
 
@@ -105,11 +116,18 @@ function modelFromJson(json: ModelJson): TitleModel | null {
   try {
     return new TitleModel({
       features: json.features,
-      embeddings: typed(json.embeddings, (b, o, n) => new Int8Array(b, o, n), 1),
-      scales: typed(json.embeddingScales, (b, o, n) => new Float32Array(b, o, n), 4),
       nodes: json.nodes,
-      outputs: typed(json.outputs, (b, o, n) => new Float32Array(b, o, n), 4),
-      bias: typed(json.bias, (b, o, n) => new Float32Array(b, o, n), 4),
+      members: json.members.map((m) => ({
+        embeddings: typed(m.embeddings, (b, o, n) => new Int8Array(b, o, n), 1),
+        scales: typed(m.embeddingScales, (b, o, n) => new Float32Array(b, o, n), 4),
+        outputs: typed(m.outputs, (b, o, n) => new Float32Array(b, o, n), 4),
+        bias: typed(m.bias, (b, o, n) => new Float32Array(b, o, n), 4),
+      })),
+      neighbours: {
+        codes: json.neighbourCodes,
+        offsets: typed(json.neighbourOffsets, (b, o, n) => new Int32Array(b, o, n), 4),
+        vectors: typed(json.neighbourVectors, (b, o, n) => new Int8Array(b, o, n), 1),
+      },
     });
   } catch {
     // A model over another version of the tree: the snapshot is not this code's (its fingerprint should have said).
