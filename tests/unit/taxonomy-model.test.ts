@@ -54,6 +54,14 @@ describe('the learnt title model', () => {
     expect(total).toBeLessThanOrEqual(1 + 1e-9);
   });
 
+  it('finds the nearest training titles in the code whose titles share the unseen title’s letters', () => {
+    const model = withModel.index.model;
+    const near = model?.nearest(features(withModel.index.termMaker, 'Trottelflicker'), ['24412', '71402']);
+    const flicker = near?.get('24412') ?? 0;
+    expect(flicker).toBeGreaterThan(near?.get('71402') ?? 1);
+    expect(flicker).toBeLessThanOrEqual(1);
+  });
+
   it('codes the same after a round trip through the index snapshot (embeddings stored as bytes)', () => {
     const restored = deserializeIndex(serializeIndex(withModel.index, new Map()));
     expect(restored?.index.model).not.toBeNull();
