@@ -29,7 +29,9 @@ export interface StoredList<T extends MatchResult = MatchResult> {
   computedAt: Date;
 }
 
-const bySubject = (subject: Subject) => and(eq(matches.subjectType, subject.type), eq(matches.subjectId, subject.id));
+/** The subject's stored list row; as a left join's condition, a subject may have none. */
+export const bySubject = (subject: Subject) =>
+  and(eq(matches.subjectType, subject.type), eq(matches.subjectId, subject.id));
 
 /**
  * Stored lists as read and parsed by this process, each valid for exactly the row version it was read at (its
@@ -72,10 +74,11 @@ export class ParsedLists {
 const keyOf = (subject: Subject) => `${subject.type}:${subject.id}`;
 
 /**
- * The subject's stored list. With `parsed`, a list this process has already parsed at the row's current version is
- * taken from there (the DB sends no results then); a fresh one read anew is kept for the next read.
+ * The columns of the subject's stored list, for a statement that reads it beside the subject's row (left-joined
+ * on `bySubject`). With `parsed`, a list this process has already parsed at the row's current version is not sent
+ * again: its results column is null then, and `storedListOf` takes the parsed one.
  */
-export async function readStored(ctx: Ctx, subject: Subject, parsed?: ParsedLists): Promise<StoredList | undefined> {
+export function storedListColumns(subject: Subject, parsed?: ParsedLists) {
   const known = parsed?.get(subject);
   const results = known
     ? sql<
@@ -84,19 +87,33 @@ export async function readStored(ctx: Ctx, subject: Subject, parsed?: ParsedList
         matches.results,
       )
     : matches.results;
-  const [row] = await ctx.db
-    .select({ results, excludedCount: matches.excludedCount, computedAt: matches.computedAt })
-    .from(matches)
-    .where(bySubject(subject));
-  if (!row) {
+  return {
+    known,
+    columns: { storedResults: results, storedExcludedCount: matches.excludedCount, storedAt: matches.computedAt },
+  };
+}
+
+/** The stored list from a row of `storedListColumns` (all null without a stored list); a fresh one read anew is kept. */
+export function storedListOf(
+  subject: Subject,
+  parsed: ParsedLists | undefined,
+  known: StoredList | undefined,
+  row: { storedResults: unknown[] | null; storedExcludedCount: number | null; storedAt: Date | null },
+  now: Date,
+): StoredList | undefined {
+  if (row.storedAt === null) {
     parsed?.forget(subject);
     return undefined;
   }
-  if (known && row.results === null) return known;
-  const list = { results: row.results as MatchResult[], excludedCount: row.excludedCount, computedAt: row.computedAt };
+  if (known && row.storedResults === null) return known;
+  const list = {
+    results: row.storedResults as MatchResult[],
+    excludedCount: row.storedExcludedCount ?? 0,
+    computedAt: row.storedAt,
+  };
   // Only a fresh list is worth keeping; a stale one is ranked again right away (and lists made stale by an erasure
   // all carry the same instant, so that instant cannot tell their versions apart).
-  if (parsed && ctx.now().getTime() - list.computedAt.getTime() <= STORED_MAX_AGE_MS) parsed.keep(subject, list);
+  if (parsed && now.getTime() - list.computedAt.getTime() <= STORED_MAX_AGE_MS) parsed.keep(subject, list);
   else parsed?.forget(subject);
   return list;
 }

@@ -14,7 +14,7 @@ export interface Subject {
   id: string;
 }
 
-type StateRow = {
+export type StateRow = {
   customer_id: string | null;
   vacancy_id: string | null;
   status: string | null;
@@ -24,21 +24,24 @@ type StateRow = {
 };
 
 /**
- * One statement for both parts (a list read makes several, and each costs a round trip, on the embedded database a
- * millisecond): the subject's own pairs in any status, then the other side's open counts over the whole table (it
- * stays small: proposals are written by hand, a few per vacancy).
+ * Both parts as one JSON column, for the statement that reads a list's subject and stored list (each round trip
+ * costs, on the embedded database a millisecond): the subject's own pairs in any status, then the other side's open
+ * counts over the whole table (it stays small: proposals are written by hand, a few per vacancy).
  */
-export async function proposalState(ctx: Ctx, subject: Subject): Promise<ProposalState> {
+export function proposalStateColumn(subject: Subject) {
   const own = subject.type === 'vacancy' ? proposals.vacancyId : proposals.customerId;
   const other = subject.type === 'vacancy' ? proposals.customerId : proposals.vacancyId;
-  const result = await ctx.db.execute<StateRow>(sql`
+  return sql<StateRow[]>`(select coalesce(json_agg(s), '[]'::json) from (
     select ${proposals.customerId}::text as customer_id, ${proposals.vacancyId}::text as vacancy_id,
       ${proposals.status} as status, null::int as open_count, null::text as other_id
     from ${proposals} where ${own} = ${subject.id}
     union all
     select null, null, null, count(*)::int, ${other}::text
-    from ${proposals} where ${proposals.status} = 'open' and ${other} is not null group by ${other}`);
-  const rows = (result as unknown as { rows: StateRow[] }).rows;
+    from ${proposals} where ${proposals.status} = 'open' and ${other} is not null group by ${other}) s)`;
+}
+
+/** The state from the rows of `proposalStateColumn`. */
+export function proposalStateOf(subject: Subject, rows: StateRow[]): ProposalState {
   const pairs = rows.filter((r) => r.open_count === null);
   const openHere = pairs.filter((p) => p.status === 'open').length;
   const counts = new Map(
