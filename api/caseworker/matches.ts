@@ -198,10 +198,8 @@ export function matchRoutes({ ctx, matchService }: MatchRoutesDeps) {
           purpose: PURPOSE,
           detail: { ...params },
         },
-        async () => {
-          const customer = await getCustomerForActor(ctx, actor, id, PURPOSE);
-          return customerMatchList(ctx, matchService, customer, { limit: params.limit });
-        },
+        // The role is checked before the lookup, so an employer cannot even learn whether an id exists.
+        () => customerMatchList(ctx, matchService, id, { limit: params.limit, branchId: customerScope(actor) }),
         (l) => ({ vacancyIds: l.results.map((r) => r.vacancy.id), source: l.source }),
       );
       return c.json(customerListJson(list));

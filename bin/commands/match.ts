@@ -6,10 +6,8 @@ import {
   vacancyMatchList,
 } from '../../matchers/service/match-lists.ts';
 import { STORED_LIMIT } from '../../matchers/service/match-store.ts';
-import { readCustomerRecord } from '../../src/customers/access.ts';
 import { auditedRead } from '../../src/customers/audited-read.ts';
 import { PROFILE_GROUP_LABEL } from '../../src/domain/enums.ts';
-import { NotFound } from '../../src/errors.ts';
 import { type Command, stringOption, UsageError } from './command.ts';
 import { matchUsage } from './usage.ts';
 
@@ -116,11 +114,7 @@ export const matchCommand: Command = {
       const list = await auditedRead(
         ctx,
         { ...entry, objectType: 'customer_matches', objectId: customerId },
-        async () => {
-          const customer = await readCustomerRecord(ctx, customerId);
-          if (!customer) throw new NotFound('Kunde', customerId);
-          return customerMatchList(ctx, service, customer, { limit });
-        },
+        () => customerMatchList(ctx, service, customerId, { limit, branchId: null }),
         (l) => ({ vacancyIds: l.results.map((r) => r.vacancy.id), source: l.source }),
       );
       io.out(formatCustomerList(list));

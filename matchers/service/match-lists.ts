@@ -9,7 +9,7 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../src/context.ts';
-import type { CustomerRecord } from '../../src/customers/access.ts';
+import { assertCustomerVisible, RECORD_COLUMNS } from '../../src/customers/access.ts';
 import { customers, matches, vacancies } from '../../src/db/schema.ts';
 import type { ProfileGroup } from '../../src/domain/enums.ts';
 import { isRowId } from '../../src/domain/ids.ts';
@@ -188,12 +188,28 @@ export async function vacancyMatchList(
   };
 }
 
+/**
+ * The customer's best vacancies, for a reader limited to `branchId` (null: all branches): 404 for an unknown customer,
+ * 403 for one of another branch, as `getCustomerForActor` answers; the caller audits the read.
+ */
 export async function customerMatchList(
   ctx: Ctx,
   service: MatchService,
-  customer: CustomerRecord,
-  opts: { limit: number },
+  customerId: string,
+  opts: { limit: number; branchId: number | null },
 ): Promise<CustomerMatchList> {
+  const subjectRef = { type: 'customer' as const, id: customerId };
+  // The record, its stored list and the proposal state in one statement, read before the sync like a vacancy's.
+  const { known, columns } = storedListColumns(subjectRef, service.parsedLists);
+  const [row] = isRowId(customerId)
+    ? await ctx.db
+        .select({ ...RECORD_COLUMNS, ...columns, proposals: proposalStateColumn(subjectRef) })
+        .from(customers)
+        .leftJoin(matches, bySubject(subjectRef))
+        .where(eq(customers.id, customerId))
+    : [];
+  assertCustomerVisible(row, customerId, opts.branchId);
+  const { storedResults, storedExcludedCount, storedAt, proposals, ...customer } = row;
   if (customer.restrictedAt !== null) {
     throw new Conflict(
       'Die Verarbeitung ist für diese Person eingeschränkt (Art. 18 DSGVO): keine Vorschläge, bis die Einschränkung aufgehoben ist',
@@ -202,30 +218,21 @@ export async function customerMatchList(
   }
   const now = ctx.now();
   await service.sync(ctx); // the read's one sync
-  const profile = service.customers.get(customer.id);
-  const subjectRef = { type: 'customer' as const, id: customer.id };
-  // The stored list and the proposal state in one statement; no row when the customer was deleted a moment ago (their
-  // profile has then left the index too, so the list is refused below).
-  const { known, columns } = storedListColumns(subjectRef, service.parsedLists);
-  const [row] = await ctx.db
-    .select({ ...columns, proposals: proposalStateColumn(subjectRef) })
-    .from(customers)
-    .leftJoin(matches, bySubject(subjectRef))
-    .where(eq(customers.id, customer.id));
+  const profile = service.customers.get(customerId);
   const stored = await freshOrRefreshed(
     ctx,
     service,
     { ...subjectRef, record: profile },
-    row && storedListOf(subjectRef, service.parsedLists, known, row, now),
+    storedListOf(subjectRef, service.parsedLists, known, { storedResults, storedExcludedCount, storedAt }, now),
     customer.updatedAt,
   );
-  // The record exists (the caller read it), so a missing profile is an incomplete one, not an unknown person.
+  // The record exists, so a missing profile is an incomplete one, not an unknown person.
   if (!stored || !profile) {
     throw new Conflict('Das Profil ist für den Abgleich unvollständig (z. B. kein Zielberuf oder keine Postleitzahl)');
   }
 
   const open = stored.results.filter((r) => service.vacancies.get(r.vacancyId) !== undefined);
-  const state = proposalStateOf(subjectRef, row?.proposals ?? []);
+  const state = proposalStateOf(subjectRef, proposals);
   const view = applyProposals(open, subjectRef, state, opts.limit, stored.results.length < STORED_LIMIT);
   let list = fromStored(view, stored);
   if (!view.complete)

@@ -9,7 +9,7 @@ import { type CustomerMatchList, customerMatchList } from '../../matchers/servic
 import type { MatchService } from '../../matchers/service/match-service.ts';
 import type { Actor } from '../../src/audit/record.ts';
 import type { Ctx } from '../../src/context.ts';
-import { getCustomerForActor } from '../../src/customers/access.ts';
+import { customerScope } from '../../src/customers/access.ts';
 import { auditedRead } from '../../src/customers/audited-read.ts';
 import {
   type CustomerProfile,
@@ -271,10 +271,7 @@ async function readVacancies(
         purpose: 'matching',
         detail: { limit: VACANCY_LIMIT },
       },
-      async () => {
-        const customer = await getCustomerForActor(ctx, actor, id, 'matching');
-        return customerMatchList(ctx, matchService, customer, { limit: VACANCY_LIMIT });
-      },
+      () => customerMatchList(ctx, matchService, id, { limit: VACANCY_LIMIT, branchId: customerScope(actor) }),
       (l) => ({ vacancyIds: l.results.map((r) => r.vacancy.id), source: l.source }),
     );
   } catch (err) {

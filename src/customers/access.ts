@@ -1,7 +1,7 @@
 /**
  * Who may see which customer: caseworkers and branch leads the customers of their own branch, admins all, employers
  * and everyone else none (least privilege by role and branch). Every read goes through `getCustomerForActor`, which
- * logs it.
+ * logs it, or is checked by `assertCustomerVisible` inside a read its caller logs (the match lists).
  */
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../audit/record.ts';
@@ -75,6 +75,21 @@ export async function readCustomerRecord(ctx: Ctx, id: string): Promise<Customer
   return row as CustomerRecord | undefined;
 }
 
+/**
+ * 404 for an unknown customer, 403 for one outside `scope` (the actor's `customerScope`, null for all branches); the
+ * check of every read of a record, also of one read together with other rows.
+ */
+export function assertCustomerVisible<T extends { branchId: number }>(
+  record: T | undefined,
+  id: string,
+  scope: number | null,
+): asserts record is T {
+  if (!record) throw new NotFound('Kunde', id);
+  if (scope !== null && record.branchId !== scope) {
+    throw new Forbidden('Kundinnen und Kunden anderer Zweigstellen sind nicht sichtbar');
+  }
+}
+
 /** One customer for an actor and a purpose: 404 if unknown, 403 outside the actor's branch; always audited. */
 export async function getCustomerForActor(
   ctx: Ctx,
@@ -84,12 +99,9 @@ export async function getCustomerForActor(
 ): Promise<CustomerRecord> {
   return auditedRead(ctx, { actor, action: 'read', objectType: 'customer', objectId: id, purpose }, async () => {
     // The role is checked before the lookup, so an employer cannot even learn whether an id exists.
-    customerScope(actor);
+    const scope = customerScope(actor);
     const record = await readCustomerRecord(ctx, id);
-    if (!record) throw new NotFound('Kunde', id);
-    if (!mayAccessCustomer(actor, record.branchId)) {
-      throw new Forbidden('Kundinnen und Kunden anderer Zweigstellen sind nicht sichtbar');
-    }
+    assertCustomerVisible(record, id, scope);
     return record;
   });
 }

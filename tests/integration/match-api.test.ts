@@ -368,12 +368,14 @@ describe.each(testDatabases())('match API on $name', (factory) => {
       const path = `/api/v1/customers/${C.lager}/matches`;
       expect((await get(path)).status).toBe(401);
       expect((await get(path, 'employer')).status).toBe(403);
-      const before = (await audits('customer', C.lager)).length;
+      const before = (await audits('customer_matches', C.lager)).length;
+      const recordReads = (await audits('customer', C.lager)).length;
       const other = await get(path, 'cw2');
       expect(other.status).toBe(403);
       expect(other.headers.get('content-type')).toContain('application/problem+json');
-      expect((await audits('customer', C.lager)).slice(before).map((r) => r.detail)).toEqual([
-        { outcome: 'forbidden' },
+      // One entry per list read, refused ones too; the list's entry names the customer, so no second one is written.
+      expect((await audits('customer_matches', C.lager)).slice(before).map((r) => r.detail)).toEqual([
+        { limit: 20, outcome: 'forbidden' },
       ]);
 
       for (const who of ['cw1', 'lead1', 'admin']) {
@@ -389,6 +391,7 @@ describe.each(testDatabases())('match API on $name', (factory) => {
       const reads = await audits('customer_matches', C.lager);
       expect(reads.filter((r) => (r.detail as { outcome: string }).outcome === 'ok')).toHaveLength(3);
       expect(reads.every((r) => r.purpose === 'matching')).toBe(true);
+      expect(await audits('customer', C.lager)).toHaveLength(recordReads);
     });
 
     it('says why a customer gets no suggestions at all', async () => {

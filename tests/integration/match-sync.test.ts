@@ -128,7 +128,7 @@ describe.each(testDatabases())('match service and DB on $name', (factory) => {
       const customer = (await readCustomerRecord(ctx, FIRST_CUSTOMER))!;
       let list: Awaited<ReturnType<typeof customerMatchList>> | undefined;
       const read = async () => {
-        list = await customerMatchList(ctx, service, customer, { limit: 50 });
+        list = await customerMatchList(ctx, service, customer.id, { limit: 50, branchId: null });
       };
       expect(await passes(read)).toBe(1);
       expect(list?.source).toBe('computed');
@@ -287,8 +287,8 @@ describe.each(testDatabases())('match service and DB on $name', (factory) => {
       const list = await read();
       const gone = list.results[0]!.customerId;
       const customer = (await readCustomerRecord(ctx, gone))!;
-      await customerMatchList(ctx, service, customer, { limit: 20 });
-      await customerMatchList(ctx, service, customer, { limit: 20 });
+      await customerMatchList(ctx, service, customer.id, { limit: 20, branchId: null });
+      await customerMatchList(ctx, service, customer.id, { limit: 20, branchId: null });
       expect(service.parsedLists.get({ type: 'vacancy', id: subject })).toBeDefined();
       expect(service.parsedLists.get({ type: 'customer', id: gone })).toBeDefined();
 
