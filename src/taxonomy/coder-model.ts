@@ -161,6 +161,11 @@ interface Encoded {
   values: Float32Array;
 }
 
+/** A title as the members see it (`TitleModel.place`): one hidden vector per member. */
+export interface TitlePlace {
+  hidden: Float64Array[];
+}
+
 export class TitleModel {
   private readonly featureIds: Map<string, number>;
   private readonly tree: Tree;
@@ -209,27 +214,36 @@ export class TitleModel {
   }
 
   /**
-   * The most probable codes for a title's features, with their probabilities averaged over the members (each
-   * searched down the tree, keeping the best few nodes per level). Empty when the model knows none of the features.
+   * Where the networks place a title: each member's hidden vector, computed once for `predict` and `nearest`. Null
+   * when the model knows none of the title's features.
    */
-  predict(features: Map<string, number>, limit: number): Map<string, number> {
+  place(features: Map<string, number>): TitlePlace | null {
     const x = this.encode(features);
+    if (x.ids.length === 0) return null;
+    return { hidden: this.parts.members.map((member) => hidden(member, x)) };
+  }
+
+  /**
+   * The most probable codes for a placed title, with their probabilities averaged over the members (each searched
+   * down the tree, keeping the best few nodes per level).
+   */
+  predict(place: TitlePlace, limit: number): Map<string, number> {
     const sum = new Map<string, number>();
-    if (x.ids.length === 0) return sum;
     const { members } = this.parts;
     // Each member's runners-up too: a code one member ranks just below the limit still counts for the average.
-    for (const member of members)
-      for (const [code, p] of memberPredict(member, this.tree, x, 2 * limit))
+    members.forEach((member, m) => {
+      for (const [code, p] of memberPredict(member, this.tree, place.hidden[m] as Float64Array, 2 * limit))
         sum.set(code, (sum.get(code) ?? 0) + p / members.length);
+    });
     return new Map([...sum].sort((a, b) => b[1] - a[1]).slice(0, limit));
   }
 
   /**
-   * For each of the codes, the cosine similarity (0..1) between the title and the nearest training title of that
-   * code, by where the networks place them.
+   * For each of the codes, the cosine similarity (0..1) between the placed title and the nearest training title of
+   * that code, by where the networks place them.
    */
-  nearest(features: Map<string, number>, codes: Iterable<string>): Map<string, number> {
-    const q = unitHidden(this.parts.members, this.encode(features));
+  nearest(place: TitlePlace, codes: Iterable<string>): Map<string, number> {
+    const q = unitHidden(place.hidden);
     const { vectors } = this.parts.neighbours;
     const width = q.length;
     const out = new Map<string, number>();
@@ -304,8 +318,7 @@ function trainMember(
   return member;
 }
 
-function memberPredict(member: MemberParts, tree: Tree, x: Encoded, limit: number): Array<[string, number]> {
-  const h = hidden(member, x);
+function memberPredict(member: MemberParts, tree: Tree, h: Float64Array, limit: number): Array<[string, number]> {
   const { first, count, codes } = tree;
   let beam: Array<[node: number, p: number]> = [[0, 1]];
   for (let level = 1; level <= 5; level++) {
@@ -323,13 +336,12 @@ function memberPredict(member: MemberParts, tree: Tree, x: Encoded, limit: numbe
 }
 
 /** Each member's hidden vector scaled to length 1, concatenated and scaled to length 1 again. */
-function unitHidden(members: readonly MemberParts[], x: Encoded): Float64Array {
-  const out = new Float64Array(members.length * DIM);
-  members.forEach((member, m) => {
-    const h = hidden(member, x);
+function unitHidden(hiddens: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(hiddens.length * DIM);
+  hiddens.forEach((h, m) => {
     let norm = 0;
     for (let d = 0; d < DIM; d++) norm += (h[d] as number) ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm * members.length) : 0;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm * hiddens.length) : 0;
     for (let d = 0; d < DIM; d++) out[m * DIM + d] = (h[d] as number) * scale;
   });
   return out;
@@ -346,7 +358,7 @@ function neighbourVectors(
     const x = encode(featureIds, t.features);
     if (x.ids.length === 0) continue;
     const list = byCode.get(t.code) ?? [];
-    list.push(unitHidden(members, x));
+    list.push(unitHidden(members.map((member) => hidden(member, x))));
     byCode.set(t.code, list);
   }
   const codes = [...byCode.keys()].sort();

@@ -278,7 +278,8 @@ export class Coder {
   modelScores(rawWords: string[], query = this.queryTerms(rawWords)): Scores {
     const { model } = this.index;
     if (model === null) return new Map();
-    return model.predict(titleFeatures(query, rawWords), MODEL_CANDIDATES);
+    const place = model.place(titleFeatures(query, rawWords));
+    return place === null ? new Map() : model.predict(place, MODEL_CANDIDATES);
   }
 
   private scoreTerms(query: Map<string, number>): Scores {
@@ -354,16 +355,16 @@ export class Coder {
   private combine(matches: Scores, rawWords: string[], query: Map<string, number>): Scores {
     const { model } = this.index;
     if (model === null) return matches;
-    const features = titleFeatures(query, rawWords);
-    const predicted = model.predict(features, MODEL_CANDIDATES);
-    if (predicted.size === 0) return matches;
+    const place = model.place(titleFeatures(query, rawWords));
+    if (place === null) return matches;
+    const predicted = model.predict(place, MODEL_CANDIDATES);
     const candidates = new Set([
       ...predicted.keys(),
       ...ranked(matches)
         .slice(0, MATCH_CANDIDATES)
         .map(([c]) => c),
     ]);
-    const near = model.nearest(features, candidates);
+    const near = model.nearest(place, candidates);
     const out: Scores = new Map();
     for (const code of candidates) {
       const similarity = near.get(code) ?? 0;
