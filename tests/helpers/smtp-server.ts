@@ -19,6 +19,8 @@ export interface TestSmtpServer {
   url: string;
   /** Accepted messages, in the order they were accepted. */
   received: ReceivedMessage[];
+  /** Connection errors, such as a sender killed mid-transfer (ECONNRESET): the test's to judge, never a crash. */
+  connectionErrors: Error[];
   close(): Promise<void>;
 }
 
@@ -51,11 +53,16 @@ export async function startSmtpServer(
       });
     },
   });
+  // smtp-server emits a connection that breaks during a transaction as an 'error' on the server; without a listener it
+  // would be an uncaught exception in the test process (it was, once, when a chaos test killed a sender mid-message).
+  const connectionErrors: Error[] = [];
+  server.on('error', (err: Error) => connectionErrors.push(err));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    connectionErrors,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
