@@ -209,7 +209,7 @@ export class TitleModel {
   }
 
   /** Feature weights as ids and values, normalised to length 1; features the model does not know are left out. */
-  encode(features: Map<string, number>): Encoded {
+  private encode(features: Map<string, number>): Encoded {
     return encode(this.featureIds, features);
   }
 
